@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    """Contact, postal address, social links and footer: shared by the site and the newsletter."""
+
+    organisation_name = models.CharField(
+        _("organisationens namn"), max_length=120, default="SmåKom"
+    )
+    contact_person = models.ForeignKey(
+        "home.Person",
+        verbose_name=_("kontaktperson"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact_email = models.EmailField(_("e-post"), blank=True)
+    contact_phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    website = models.URLField(_("webbplats"), blank=True, default="https://www.smakom.se")
+    postal_address = models.TextField(
+        _("postadress"),
+        blank=True,
+        help_text=_("Krävs i varje nyhetsbrev (e-postlagstiftning)."),
+    )
+    facebook_url = models.URLField(_("Facebook"), blank=True)
+    instagram_url = models.URLField(_("Instagram"), blank=True)
+    linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    footer_text = models.TextField(_("sidfotstext"), blank=True)
+    newsletter_from_name = models.CharField(
+        _("avsändarnamn för nyhetsbrev"), max_length=100, blank=True
+    )
+    newsletter_reply_to = models.EmailField(_("svarsadress för nyhetsbrev"), blank=True)
+    newsletter_reason = models.TextField(
+        _("varför mottagaren får nyhetsbrevet"),
+        blank=True,
+        default=(
+            "Du får detta nyhetsbrev eftersom du är en kund till oss eller för att du har "
+            "skrivit upp dig på vårt nyhetsbrev."
+        ),
+    )
+
+    panels = [
+        MultiFieldPanel(
+            ["organisation_name", "contact_person", "contact_email", "contact_phone", "website"],
+            heading=_("Kontakt"),
+        ),
+        FieldPanel("postal_address"),
+        MultiFieldPanel(
+            ["facebook_url", "instagram_url", "linkedin_url"], heading=_("Sociala medier")
+        ),
+        FieldPanel("footer_text"),
+        MultiFieldPanel(
+            ["newsletter_from_name", "newsletter_reply_to", "newsletter_reason"],
+            heading=_("Nyhetsbrev"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("webbplatsinställningar")
+
+    @property
+    def from_name(self) -> str:
+        return self.newsletter_from_name or settings.MAILCHIMP_FROM_NAME
+
+    @property
+    def reply_to(self) -> str:
+        return self.newsletter_reply_to or settings.MAILCHIMP_REPLY_TO

@@ -1,0 +1,84 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.models import Page
+from wagtail.search import index
+
+
+class ListingFields(models.Model):
+    """What a page shows when it appears in a listing (teaser)."""
+
+    listing_title = models.CharField(
+        _("rubrik i listor"),
+        max_length=255,
+        blank=True,
+        help_text=_("Lämnas tomt används sidans titel."),
+    )
+    listing_summary = models.TextField(
+        _("sammanfattning"), blank=True, help_text=_("Kort ingress som visas i listor och sök.")
+    )
+    listing_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("bild i listor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    listing_panels = [
+        MultiFieldPanel(
+            ["listing_title", "listing_summary", "listing_image"],
+            heading=_("Puff i listor"),
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def teaser_title(self) -> str:
+        return self.listing_title or self.title
+
+
+class SocialFields(models.Model):
+    """OpenGraph image and text for sharing."""
+
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("delningsbild"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    social_text = models.CharField(_("delningstext"), max_length=255, blank=True)
+
+    promote_panels = [MultiFieldPanel(["social_image", "social_text"], heading=_("Sociala medier"))]
+
+    class Meta:
+        abstract = True
+
+
+class BasePage(ListingFields, SocialFields, Page):
+    """Every public page: listing (teaser) fields and social fields."""
+
+    show_in_menus_default = False
+
+    promote_panels = (
+        Page.promote_panels + ListingFields.listing_panels + SocialFields.promote_panels
+    )
+    search_fields = [*Page.search_fields, index.SearchField("listing_summary")]
+
+    class Meta:
+        abstract = True
+
+    def get_og_image(self):
+        return self.social_image or self.listing_image
+
+    def get_og_description(self) -> str:
+        return self.social_text or self.search_description or self.listing_summary
+
+
+__all__ = ["BasePage", "FieldPanel", "ListingFields", "SocialFields"]

@@ -1,0 +1,3 @@
+from .pages import NewsletterIndexPage, NewsletterIssuePage
+
+__all__ = ["NewsletterIndexPage", "NewsletterIssuePage"]
