@@ -1,3 +1,10 @@
 from .pages import NewsletterIndexPage, NewsletterIssuePage
+from .subscribers import Subscriber, SubscriberEvent, normalise_email
 
-__all__ = ["NewsletterIndexPage", "NewsletterIssuePage"]
+__all__ = [
+    "NewsletterIndexPage",
+    "NewsletterIssuePage",
+    "Subscriber",
+    "SubscriberEvent",
+    "normalise_email",
+]

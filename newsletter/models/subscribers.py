@@ -1,0 +1,183 @@
+"""Subscribers: local records kept in step with the Mailchimp audience."""
+
+from __future__ import annotations
+
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def normalise_email(email: str) -> str:
+    """Trim, lower-case the domain (IDNA-encoded) and the local part; one address, one subscriber."""
+    email = (email or "").strip()
+    local, _sep, domain = email.rpartition("@")
+    if not local:
+        return email.lower()
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    return f"{local}@{domain}".lower()
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending confirmation")
+        SUBSCRIBED = "subscribed", _("Subscribed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        CLEANED = "cleaned", _("Cleaned")
+
+    class Source(models.TextChoices):
+        WEBSITE = "website", _("Website")
+        IMPORT = "import", _("Import")
+        MAILCHIMP = "mailchimp", _("Mailchimp")
+        ADMIN = "admin", _("Admin")
+
+    class CleanedReason(models.TextChoices):
+        HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+        COMPLAINT = "complaint", _("Complaint")
+        OTHER = "other", _("Other")
+
+    email = models.EmailField(_("email"), max_length=254)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=160, blank=True)
+    municipality = models.ForeignKey(
+        "home.Municipality",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subscribers",
+    )
+    role = models.CharField(_("role"), max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    # When the current status took effect at its origin (e.g. Mailchimp's fired_at): an older
+    # event never overrides a newer one.
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    cleaned_reason = models.CharField(
+        _("cleaned reason"), max_length=16, choices=CleanedReason.choices, blank=True
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.WEBSITE, db_index=True
+    )
+    tags = models.JSONField(_("tags and interests"), default=list, blank=True)
+
+    # Consent record.
+    consent_text = models.TextField(_("consent text shown"), blank=True)
+    signup_at = models.DateTimeField(_("signed up"), null=True, blank=True)
+    signup_ip = models.GenericIPAddressField(_("sign-up IP"), null=True, blank=True)
+    signup_user_agent = models.CharField(_("sign-up user agent"), max_length=400, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirm_ip = models.GenericIPAddressField(_("confirmation IP"), null=True, blank=True)
+    confirm_user_agent = models.CharField(_("confirmation user agent"), max_length=400, blank=True)
+    # Rotated whenever a signed link must stop working (confirmation used, address changed).
+    token_nonce = models.CharField(max_length=32, blank=True)
+
+    # Mailchimp sync state (the outbox: needs_push is set in the same transaction as the change).
+    mailchimp_needs_push = models.BooleanField(
+        _("waiting to be sent to Mailchimp"), default=False, db_index=True
+    )
+    mailchimp_pushed_at = models.DateTimeField(_("last sent to Mailchimp"), null=True, blank=True)
+    mailchimp_push_attempts = models.PositiveIntegerField(default=0)
+    mailchimp_last_error = models.TextField(_("last Mailchimp error"), blank=True)
+    mailchimp_last_changed = models.DateTimeField(
+        _("last changed in Mailchimp"), null=True, blank=True
+    )
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in [self.first_name, self.last_name] if p)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.SUBSCRIBED
+
+    def save(self, *args, **kwargs):
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+    def change_status(
+        self,
+        new_status: str,
+        *,
+        source: str,
+        at=None,
+        reason: str = "",
+        detail: dict | None = None,
+        push: bool = True,
+    ) -> bool:
+        """Apply a status change from `source`, unless a newer change already happened.
+
+        Returns True if the status changed. Records a SubscriberEvent either way, so the log shows
+        ignored (stale or duplicate) deliveries too. `push` marks the change for the Mailchimp outbox.
+        """
+        at = at or timezone.now()
+        with transaction.atomic():
+            current = type(self).objects.select_for_update().get(pk=self.pk)
+            stale = at < current.status_changed_at
+            same = current.status == new_status
+            applied = not stale and not same
+            if applied:
+                current.status = new_status
+                current.status_changed_at = at
+                current.cleaned_reason = reason if new_status == self.Status.CLEANED else ""
+                if push:
+                    current.mailchimp_needs_push = True
+                current.save()
+            SubscriberEvent.objects.create(
+                subscriber=current,
+                from_status=self.status if not applied else current.status if same else self.status,
+                to_status=new_status,
+                source=source,
+                occurred_at=at,
+                applied=applied,
+                detail=detail or {},
+            )
+            # Refresh this instance from the locked row.
+            for field in ("status", "status_changed_at", "cleaned_reason", "mailchimp_needs_push"):
+                setattr(self, field, getattr(current, field))
+        return applied
+
+
+class SubscriberEvent(models.Model):
+    """Every status change (and every ignored one), with where it came from. Kept after erasure
+    without personal data (subscriber set to NULL, detail scrubbed)."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    # website, confirm, one_click, preferences, mailchimp_webhook, mailchimp_pull, anymail,
+    # admin, import, erasure, …
+    source = models.CharField(max_length=32)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    applied = models.BooleanField(default=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("subscriber event")
+        verbose_name_plural = _("subscriber events")
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.from_status} → {self.to_status}"
