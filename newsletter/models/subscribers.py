@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -14,10 +16,8 @@ def normalise_email(email: str) -> str:
     local, _sep, domain = email.rpartition("@")
     if not local:
         return email.lower()
-    try:
+    with contextlib.suppress(UnicodeError):
         domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
     return f"{local}@{domain}".lower()
 
 
