@@ -55,7 +55,7 @@ def parse_po(path: Path) -> dict:
         if word in {"msgctxt", "msgid"} and any(k.startswith("msgstr") for k in current):
             flush()
         if word.startswith("msgstr["):
-            word = "msgstr_%02d" % int(word[7:-1])
+            word = f"msgstr_{int(word[7:-1]):02d}"
         if word not in {"msgctxt", "msgid", "msgid_plural", "msgstr"} and not word.startswith(
             "msgstr_"
         ):
