@@ -236,3 +236,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Periodic work, enqueued by `manage.py run_periodic` (path, interval in seconds).
+PERIODIC_TASKS = [
+    ("newsletter.tasks.campaigns.refresh_campaign_reports", 15 * 60),
+    ("newsletter.tasks.audience.push_pending_subscribers", 5 * 60),
+    ("newsletter.tasks.audience.pull_audience_changes", 10 * 60),
+]

@@ -1,0 +1,1 @@
+"""Wagtail hooks (filled in by the owner of this area)."""
