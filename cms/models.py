@@ -11,34 +11,34 @@ class SiteSettings(BaseSiteSetting):
     """Contact, postal address, social links and footer: shared by the site and the newsletter."""
 
     organisation_name = models.CharField(
-        _("organisationens namn"), max_length=120, default="SmåKom"
+        _("organisation name"), max_length=120, default="SmåKom"
     )
     contact_person = models.ForeignKey(
         "home.Person",
-        verbose_name=_("kontaktperson"),
+        verbose_name=_("contact person"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    contact_email = models.EmailField(_("e-post"), blank=True)
-    contact_phone = models.CharField(_("telefon"), max_length=40, blank=True)
-    website = models.URLField(_("webbplats"), blank=True, default="https://www.smakom.se")
+    contact_email = models.EmailField(_("email"), blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True, default="https://www.smakom.se")
     postal_address = models.TextField(
-        _("postadress"),
+        _("postal address"),
         blank=True,
-        help_text=_("Krävs i varje nyhetsbrev (e-postlagstiftning)."),
+        help_text=_("Required in every newsletter (email law)."),
     )
     facebook_url = models.URLField(_("Facebook"), blank=True)
     instagram_url = models.URLField(_("Instagram"), blank=True)
     linkedin_url = models.URLField(_("LinkedIn"), blank=True)
-    footer_text = models.TextField(_("sidfotstext"), blank=True)
+    footer_text = models.TextField(_("footer text"), blank=True)
     newsletter_from_name = models.CharField(
-        _("avsändarnamn för nyhetsbrev"), max_length=100, blank=True
+        _("newsletter sender name"), max_length=100, blank=True
     )
-    newsletter_reply_to = models.EmailField(_("svarsadress för nyhetsbrev"), blank=True)
+    newsletter_reply_to = models.EmailField(_("newsletter reply-to address"), blank=True)
     newsletter_reason = models.TextField(
-        _("varför mottagaren får nyhetsbrevet"),
+        _("why the recipient gets the newsletter"),
         blank=True,
         default=(
             "Du får detta nyhetsbrev eftersom du är en kund till oss eller för att du har "
@@ -49,21 +49,21 @@ class SiteSettings(BaseSiteSetting):
     panels = [
         MultiFieldPanel(
             ["organisation_name", "contact_person", "contact_email", "contact_phone", "website"],
-            heading=_("Kontakt"),
+            heading=_("Contact"),
         ),
         FieldPanel("postal_address"),
         MultiFieldPanel(
-            ["facebook_url", "instagram_url", "linkedin_url"], heading=_("Sociala medier")
+            ["facebook_url", "instagram_url", "linkedin_url"], heading=_("Social media")
         ),
         FieldPanel("footer_text"),
         MultiFieldPanel(
             ["newsletter_from_name", "newsletter_reply_to", "newsletter_reason"],
-            heading=_("Nyhetsbrev"),
+            heading=_("Newsletter"),
         ),
     ]
 
     class Meta:
-        verbose_name = _("webbplatsinställningar")
+        verbose_name = _("site settings")
 
     @property
     def from_name(self) -> str:

@@ -41,19 +41,21 @@ class MailchimpError(Exception):
     def message_sv(self) -> str:
         """What an editor is shown, in Swedish, with Mailchimp's own detail."""
         if self.status is None:
-            base = _("Mailchimp gick inte att nå (nätverksfel eller tidsgräns).")
+            base = _("Mailchimp could not be reached (network error or timeout).")
         elif self.status == 401:
-            base = _("Mailchimp godkände inte API-nyckeln.")
+            base = _("Mailchimp did not accept the API key.")
         elif self.status == 403:
-            base = _("Mailchimp nekade åtkomst.")
+            base = _("Mailchimp denied access.")
         elif self.status == 404:
-            base = _("Mailchimp hittade inte det som efterfrågades.")
+            base = _("Mailchimp could not find what was requested.")
         elif self.status == 429:
-            base = _("Mailchimp tar inte emot fler anrop just nu (för många samtidiga anrop).")
+            base = _(
+                "Mailchimp is not accepting more calls right now (too many simultaneous calls)."
+            )
         elif self.status >= 500:
-            base = _("Mailchimp har tekniska problem just nu.")
+            base = _("Mailchimp is having technical problems right now.")
         else:
-            base = _("Mailchimp nekade begäran.")
+            base = _("Mailchimp refused the request.")
         extra = " ".join(p for p in [self.title, self.detail] if p)
         return f"{base} {extra}".strip() if extra else base
 
