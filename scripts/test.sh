@@ -44,6 +44,8 @@ if [ "$what" = all ]; then
   step "lint (ruff)"
   "$BIN/ruff" check .
   "$BIN/ruff" format --check .
+  step "Swedish catalogue up to date"
+  "$BIN/python" scripts/compile_messages.py --check
   step "manage.py check, migrations"
   "$BIN/python" manage.py check
   "$BIN/python" manage.py makemigrations --check --dry-run
