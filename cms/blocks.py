@@ -9,47 +9,63 @@ from wagtail.images.blocks import ImageChooserBlock
 
 
 class HeadingBlock(blocks.StructBlock):
-    text = blocks.CharBlock(label=_("Rubrik"), max_length=200)
+    text = blocks.CharBlock(label=_("Heading"), max_length=200)
     level = blocks.ChoiceBlock(
-        label=_("Nivå"),
-        choices=[("h2", _("Rubrik 2")), ("h3", _("Rubrik 3")), ("h4", _("Rubrik 4"))],
+        label=_("Level"),
+        choices=[("h2", _("Heading 2")), ("h3", _("Heading 3")), ("h4", _("Heading 4"))],
         default="h2",
     )
 
     class Meta:
         icon = "title"
-        label = _("Rubrik")
+        label = _("Heading")
         template = "components/streamfield/blocks/heading_block.html"
-        description = _("En rubrik som delar upp texten.")
+        description = _("A heading that divides the text.")
         preview_value = {"text": "Välkommen Tranemo och Vårgårda kommuner!", "level": "h2"}
 
 
 class ImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock(label=_("Bild"))
+    image = ImageChooserBlock(label=_("Image"))
     alt_text = blocks.CharBlock(
-        label=_("Alternativtext"),
+        label=_("Alt text"),
         required=False,
-        help_text=_("Beskriv bilden för den som inte ser den. Lämnas tomt används bildens titel."),
+        help_text=_(
+            "Describe the image for those who cannot see it. If left empty, the image title is used."
+        ),
     )
-    caption = blocks.CharBlock(label=_("Bildtext"), required=False)
-    credit = blocks.CharBlock(label=_("Fotograf"), required=False)
+    caption = blocks.CharBlock(label=_("Caption"), required=False)
+    credit = blocks.CharBlock(label=_("Photographer"), required=False)
 
     class Meta:
         icon = "image"
-        label = _("Bild")
+        label = _("Image")
         template = "components/streamfield/blocks/image_block.html"
-        description = _("En bild med bildtext och fotograf.")
+        description = _("An image with caption and photographer.")
+
+    def get_preview_value(self):
+        # Previews show the newest image in the library, if there is one.
+        from wagtail.images import get_image_model
+
+        image = get_image_model().objects.order_by("-pk").first()
+        return self.to_python(
+            {
+                "image": image.pk if image else None,
+                "alt_text": "",
+                "caption": "Tranemo och Vårgårda",
+                "credit": "",
+            }
+        )
 
 
 class QuoteBlock(blocks.StructBlock):
-    text = blocks.TextBlock(label=_("Citat"))
-    attribution = blocks.CharBlock(label=_("Källa"), required=False)
+    text = blocks.TextBlock(label=_("Quote"))
+    attribution = blocks.CharBlock(label=_("Source"), required=False)
 
     class Meta:
         icon = "openquote"
-        label = _("Citat")
+        label = _("Quote")
         template = "components/streamfield/blocks/quote_block.html"
-        description = _("Ett framlyft citat.")
+        description = _("A highlighted quote.")
         preview_value = {
             "text": "När förtroendevalda och tjänstepersoner har samma vilja finns det alla "
             "möjligheter att forcera byråkrati och förkorta processer.",
@@ -58,15 +74,15 @@ class QuoteBlock(blocks.StructBlock):
 
 
 class CallToActionBlock(blocks.StructBlock):
-    text = blocks.CharBlock(label=_("Knapptext"), max_length=80, default="Mer info här")
-    page = blocks.PageChooserBlock(label=_("Sida"), required=False)
-    url = blocks.URLBlock(label=_("Extern länk"), required=False)
+    text = blocks.CharBlock(label=_("Button text"), max_length=80, default="Mer info här")
+    page = blocks.PageChooserBlock(label=_("Page"), required=False)
+    url = blocks.URLBlock(label=_("External link"), required=False)
 
     class Meta:
         icon = "link"
-        label = _("Knapp")
+        label = _("Button")
         template = "components/streamfield/blocks/cta_block.html"
-        description = _("En knapp som leder vidare, till en sida eller en extern adress.")
+        description = _("A button leading on, to a page or an external address.")
         preview_value = {"text": "PROGRAM & ANMÄLAN", "url": "https://www.smakom.se/"}
 
     def clean(self, value):
@@ -77,20 +93,26 @@ class CallToActionBlock(blocks.StructBlock):
         value = super().clean(value)
         if not value.get("page") and not value.get("url"):
             raise StructBlockValidationError(
-                block_errors={"url": ValidationError(_("Välj en sida eller ange en länk."))}
+                block_errors={"url": ValidationError(_("Choose a page or enter a link."))}
             )
         return value
 
 
 class DocumentBlock(blocks.StructBlock):
-    document = DocumentChooserBlock(label=_("Dokument"))
-    title = blocks.CharBlock(label=_("Länktext"), required=False)
+    document = DocumentChooserBlock(label=_("Document"))
+    title = blocks.CharBlock(label=_("Link text"), required=False)
 
     class Meta:
         icon = "doc-full"
-        label = _("Dokument")
+        label = _("Document")
         template = "components/streamfield/blocks/document_block.html"
-        description = _("En länk till ett dokument att ladda ner.")
+        description = _("A link to a document to download.")
+
+    def get_preview_value(self):
+        from wagtail.documents import get_document_model
+
+        document = get_document_model().objects.order_by("-pk").first()
+        return self.to_python({"document": document.pk if document else None, "title": ""})
 
 
 class BaseStreamBlock(blocks.StreamBlock):
@@ -98,7 +120,7 @@ class BaseStreamBlock(blocks.StreamBlock):
         label=_("Text"),
         features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"],
         template="components/streamfield/blocks/paragraph_block.html",
-        description=_("Brödtext med rubriker, listor och länkar."),
+        description=_("Body text with headings, lists and links."),
         preview_value="<p>SmåKom arrangerar ett kostnadsfritt webbinarium för sina medlemmar.</p>",
     )
     heading = HeadingBlock()
@@ -106,10 +128,10 @@ class BaseStreamBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     button = CallToActionBlock()
     embed = EmbedBlock(
-        label=_("Inbäddat innehåll"),
-        help_text=_("Adress till t.ex. en video på YouTube eller Vimeo."),
+        label=_("Embedded content"),
+        help_text=_("Address of e.g. a video on YouTube or Vimeo."),
         icon="media",
         template="components/streamfield/blocks/embed_block.html",
-        description=_("Video eller annat inbäddat innehåll."),
+        description=_("Video or other embedded content."),
     )
     document = DocumentBlock()

@@ -10,9 +10,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 class SiteSettings(BaseSiteSetting):
     """Contact, postal address, social links and footer: shared by the site and the newsletter."""
 
-    organisation_name = models.CharField(
-        _("organisation name"), max_length=120, default="SmåKom"
-    )
+    organisation_name = models.CharField(_("organisation name"), max_length=120, default="SmåKom")
     contact_person = models.ForeignKey(
         "home.Person",
         verbose_name=_("contact person"),
@@ -33,9 +31,7 @@ class SiteSettings(BaseSiteSetting):
     instagram_url = models.URLField(_("Instagram"), blank=True)
     linkedin_url = models.URLField(_("LinkedIn"), blank=True)
     footer_text = models.TextField(_("footer text"), blank=True)
-    newsletter_from_name = models.CharField(
-        _("newsletter sender name"), max_length=100, blank=True
-    )
+    newsletter_from_name = models.CharField(_("newsletter sender name"), max_length=100, blank=True)
     newsletter_reply_to = models.EmailField(_("newsletter reply-to address"), blank=True)
     newsletter_reason = models.TextField(
         _("why the recipient gets the newsletter"),

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class NewsletterConfig(AppConfig):
     name = "newsletter"
     verbose_name = _("Nyhetsbrev")
+
+    def ready(self):
+        from newsletter import receivers  # noqa: F401  (connects the campaign signals)

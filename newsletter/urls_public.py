@@ -1,3 +1,21 @@
-from django.urls import path  # noqa: F401
+"""Public subscriber pages, with Swedish URLs."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from newsletter.views import confirm, preferences, signup, unsubscribe
+
+app_name = "newsletter"
+
+urlpatterns = [
+    path("nyhetsbrev/prenumerera/", signup.signup, name="signup"),
+    path("nyhetsbrev/prenumerera/tack/", signup.signup_done, name="signup_done"),
+    path(
+        "nyhetsbrev/prenumerera/tack/bekrafta-via-mejl/",
+        signup.signup_done,
+        {"via_mailchimp": True},
+        name="signup_done_mailchimp",
+    ),
+    path("nyhetsbrev/bekrafta/<str:token>/", confirm.confirm, name="confirm"),
+    path("nyhetsbrev/avsluta/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
+    path("nyhetsbrev/installningar/<str:token>/", preferences.preferences, name="preferences"),
+]

@@ -243,3 +243,10 @@ PERIODIC_TASKS = [
     ("newsletter.tasks.audience.push_pending_subscribers", 5 * 60),
     ("newsletter.tasks.audience.pull_audience_changes", 10 * 60),
 ]
+
+# --- campaigns: Mailchimp campaign sync of newsletter issues -------------------------------------
+# Mailchimp's test-email limits (free plan: 6 addresses a test, 12 tests per campaign).
+MAILCHIMP_TEST_MAX_ADDRESSES = int(os.environ.get("MAILCHIMP_TEST_MAX_ADDRESSES", "6"))
+MAILCHIMP_TEST_MAX_PER_CAMPAIGN = int(os.environ.get("MAILCHIMP_TEST_MAX_PER_CAMPAIGN", "12"))
+# How long after sending the periodic task keeps refreshing an issue's report.
+NEWSLETTER_REPORT_DAYS = int(os.environ.get("NEWSLETTER_REPORT_DAYS", "30"))

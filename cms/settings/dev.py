@@ -3,3 +3,6 @@ from .base import *  # noqa: F403
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "django-insecure-dev-only-smakom-key-change-me"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+
+# runserver serves static files from the app folders; WhiteNoise only needs STATIC_ROOT to exist.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -22,3 +22,9 @@ ANYMAIL = {**ANYMAIL, "MANDRILL_API_KEY": "test-mandrill-key", "WEBHOOK_SECRET":
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "swedish"}
 }
+
+# WhiteNoise warns when STATIC_ROOT does not exist; tests serve static files through the finders.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="smakom-test-static-"))
+MAILCHIMP_API_URL = (
+    "http://127.0.0.1:9/3.0"  # tests without the sandbox fixture never leave the machine
+)

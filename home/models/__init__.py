@@ -8,6 +8,8 @@ from .pages import (
     HomePage,
     MunicipalityIndexPage,
     StandardPage,
+    past_events,
+    upcoming_events,
 )
 from .snippets import COUNTIES, Municipality, MunicipalityVisit, Person
 
@@ -25,4 +27,6 @@ __all__ = [
     "MunicipalityVisit",
     "Person",
     "StandardPage",
+    "past_events",
+    "upcoming_events",
 ]

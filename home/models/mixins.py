@@ -10,17 +10,17 @@ class ListingFields(models.Model):
     """What a page shows when it appears in a listing (teaser)."""
 
     listing_title = models.CharField(
-        _("rubrik i listor"),
+        _("listing title"),
         max_length=255,
         blank=True,
-        help_text=_("Lämnas tomt används sidans titel."),
+        help_text=_("If left empty, the page title is used."),
     )
     listing_summary = models.TextField(
-        _("sammanfattning"), blank=True, help_text=_("Kort ingress som visas i listor och sök.")
+        _("summary"), blank=True, help_text=_("Short summary shown in listings and search.")
     )
     listing_image = models.ForeignKey(
         "wagtailimages.Image",
-        verbose_name=_("bild i listor"),
+        verbose_name=_("listing image"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -30,7 +30,7 @@ class ListingFields(models.Model):
     listing_panels = [
         MultiFieldPanel(
             ["listing_title", "listing_summary", "listing_image"],
-            heading=_("Puff i listor"),
+            heading=_("Teaser in listings"),
         )
     ]
 
@@ -47,15 +47,15 @@ class SocialFields(models.Model):
 
     social_image = models.ForeignKey(
         "wagtailimages.Image",
-        verbose_name=_("delningsbild"),
+        verbose_name=_("social image"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    social_text = models.CharField(_("delningstext"), max_length=255, blank=True)
+    social_text = models.CharField(_("social text"), max_length=255, blank=True)
 
-    promote_panels = [MultiFieldPanel(["social_image", "social_text"], heading=_("Sociala medier"))]
+    promote_panels = [MultiFieldPanel(["social_image", "social_text"], heading=_("Social media"))]
 
     class Meta:
         abstract = True

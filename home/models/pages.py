@@ -1,11 +1,16 @@
+from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -14,28 +19,71 @@ from cms.blocks import BaseStreamBlock
 from .mixins import BasePage
 
 RICH_TEXT_INTRO = ["bold", "italic", "link"]
+ARTICLES_PER_PAGE = 10
+PAST_EVENTS_PER_PAGE = 10
+
+
+def with_teaser_images(queryset, *fields):
+    """Load teaser images and all their renditions up front, so a listing costs the same
+    number of queries whatever its length."""
+    renditions = get_image_model().get_rendition_model().objects.all()
+    return queryset.select_related(*fields).prefetch_related(
+        *(Prefetch(f"{field}__renditions", queryset=renditions) for field in fields)
+    )
+
+
+def article_teasers(queryset):
+    return with_teaser_images(queryset, "listing_image", "hero_image").order_by("-date", "-pk")
+
+
+def event_teasers(queryset):
+    return with_teaser_images(queryset, "listing_image")
+
+
+def upcoming_events(now=None):
+    """Events that have not ended yet (an event without an end is over when it starts)."""
+    now = now or timezone.now()
+    return (
+        EventPage.objects.live()
+        .filter(Q(end__gte=now) | Q(end__isnull=True, start__gte=now))
+        .order_by("start", "pk")
+    )
+
+
+def past_events(now=None):
+    now = now or timezone.now()
+    return (
+        EventPage.objects.live()
+        .exclude(Q(end__gte=now) | Q(end__isnull=True, start__gte=now))
+        .order_by("-start", "-pk")
+    )
+
+
+def paginate(request, queryset, per_page):
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(request.GET.get("sida"))
 
 
 class HomePage(BasePage):
-    intro = RichTextField(_("ingress"), features=RICH_TEXT_INTRO, blank=True)
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_INTRO, blank=True)
     featured_article = models.ForeignKey(
         "home.ArticlePage",
-        verbose_name=_("utvald artikel"),
+        verbose_name=_("featured article"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
     signup_title = models.CharField(
-        _("rubrik för nyhetsbrevsanmälan"), max_length=120, default="Prenumerera på nyhetsbrevet"
+        _("newsletter sign-up heading"), max_length=120, default="Prenumerera på nyhetsbrevet"
     )
-    signup_text = models.TextField(_("text för nyhetsbrevsanmälan"), blank=True)
+    signup_text = models.TextField(_("newsletter sign-up text"), blank=True)
 
     content_panels = [
         *Page.content_panels,
         "intro",
         "featured_article",
-        MultiFieldPanel(["signup_title", "signup_text"], heading=_("Nyhetsbrev")),
+        MultiFieldPanel(["signup_title", "signup_text"], heading=_("Newsletter")),
     ]
 
     max_count = 1
@@ -49,12 +97,38 @@ class HomePage(BasePage):
     ]
 
     class Meta:
-        verbose_name = _("startsida")
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .snippets import Municipality
+
+        context = super().get_context(request, *args, **kwargs)
+        featured = self.featured_article
+        if featured is not None and not featured.live:
+            featured = None
+        articles = article_teasers(ArticlePage.objects.live())
+        if featured is None:
+            featured = articles.first()
+        if featured is not None:
+            # Reload through the teaser queryset so its images come with their renditions.
+            featured = article_teasers(ArticlePage.objects.filter(pk=featured.pk)).first()
+            articles = articles.exclude(pk=featured.pk)
+        events = list(event_teasers(upcoming_events())[:3])
+        context.update(
+            featured_article=featured,
+            latest_articles=articles[:3],
+            upcoming_events=events,
+            recent_events=[] if events else list(event_teasers(past_events())[:3]),
+            member_count=Municipality.objects.filter(is_member=True).count(),
+            article_index=ArticleIndexPage.objects.live().first(),
+            event_index=EventIndexPage.objects.live().first(),
+        )
+        return context
 
 
 class StandardPage(BasePage):
-    intro = RichTextField(_("ingress"), features=RICH_TEXT_INTRO, blank=True)
-    body = StreamField(BaseStreamBlock(), verbose_name=_("innehåll"), blank=True)
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_INTRO, blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("content"), blank=True)
 
     content_panels = [*Page.content_panels, "intro", "body"]
     search_fields = [*BasePage.search_fields, index.SearchField("intro"), index.SearchField("body")]
@@ -63,11 +137,13 @@ class StandardPage(BasePage):
     subpage_types = ["home.StandardPage"]
 
     class Meta:
-        verbose_name = _("standardsida")
+        verbose_name = _("standard page")
 
 
 class ArticleIndexPage(BasePage):
-    intro = RichTextField(_("ingress"), features=RICH_TEXT_INTRO, blank=True)
+    """/nyheter/: the news, newest first, ten a page, filterable by tag (?tag=)."""
+
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_INTRO, blank=True)
 
     content_panels = [*Page.content_panels, "intro"]
 
@@ -76,7 +152,32 @@ class ArticleIndexPage(BasePage):
     subpage_types = ["home.ArticlePage"]
 
     class Meta:
-        verbose_name = _("nyhetslista")
+        verbose_name = _("news index")
+
+    def get_articles(self):
+        return article_teasers(ArticlePage.objects.child_of(self).live())
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles = self.get_articles()
+        current_tag = None
+        tag_slug = request.GET.get("tag", "").strip()
+        if tag_slug:
+            current_tag = Tag.objects.filter(slug=tag_slug).first()
+            articles = articles.filter(tags__slug=tag_slug).distinct()
+        context.update(
+            articles=paginate(request, articles, ARTICLES_PER_PAGE),
+            current_tag=current_tag,
+            current_tag_slug=tag_slug,
+            tags=Tag.objects.filter(
+                home_articlepagetag_items__content_object__in=ArticlePage.objects.child_of(
+                    self
+                ).live()
+            )
+            .distinct()
+            .order_by("name"),
+        )
+        return context
 
 
 class ArticlePageTag(TaggedItemBase):
@@ -86,44 +187,44 @@ class ArticlePageTag(TaggedItemBase):
 
 
 class ArticlePage(BasePage):
-    date = models.DateField(_("datum"))
+    date = models.DateField(_("date"))
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
-        verbose_name=_("huvudbild"),
+        verbose_name=_("main image"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    hero_caption = models.CharField(_("bildtext"), max_length=255, blank=True)
-    hero_credit = models.CharField(_("fotograf"), max_length=120, blank=True)
+    hero_caption = models.CharField(_("caption"), max_length=255, blank=True)
+    hero_credit = models.CharField(_("photographer"), max_length=120, blank=True)
     byline_person = models.ForeignKey(
         "home.Person",
-        verbose_name=_("skribent"),
+        verbose_name=_("author"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="articles",
     )
     byline_text = models.CharField(
-        _("skribent (fritext)"),
+        _("author (free text)"),
         max_length=255,
         blank=True,
         help_text=_(
-            "T.ex. ”Sophia Vikström, kommunchef Grästorps kommun”. Används om ingen person är vald."
+            "E.g. “Sophia Vikström, kommunchef Grästorps kommun”. Used when no person is chosen."
         ),
     )
-    body = StreamField(BaseStreamBlock(), verbose_name=_("innehåll"), blank=True)
-    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name=_("taggar"))
+    body = StreamField(BaseStreamBlock(), verbose_name=_("content"), blank=True)
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name=_("tags"))
     municipalities = ParentalManyToManyField(
-        "home.Municipality", blank=True, related_name="articles", verbose_name=_("kommuner")
+        "home.Municipality", blank=True, related_name="articles", verbose_name=_("municipalities")
     )
 
     content_panels = [
         *Page.content_panels,
         "date",
-        MultiFieldPanel(["hero_image", "hero_caption", "hero_credit"], heading=_("Huvudbild")),
-        MultiFieldPanel(["byline_person", "byline_text"], heading=_("Skribent")),
+        MultiFieldPanel(["hero_image", "hero_caption", "hero_credit"], heading=_("Main image")),
+        MultiFieldPanel(["byline_person", "byline_text"], heading=_("Author")),
         "body",
         "tags",
         "municipalities",
@@ -140,8 +241,22 @@ class ArticlePage(BasePage):
     subpage_types = []
 
     class Meta:
-        verbose_name = _("artikel")
-        verbose_name_plural = _("artiklar")
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        # The default listing (news index, API, feeds) is newest first.
+        indexes = [
+            models.Index(fields=["-date", "-page_ptr"], name="home_article_date_idx"),
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["page_tags"] = list(self.tags.all())
+        context["page_municipalities"] = list(self.municipalities.all())
+        context["article_index"] = self.get_parent()
+        return context
+
+    def get_og_image(self):
+        return super().get_og_image() or self.hero_image
 
     @property
     def byline(self) -> str:
@@ -150,8 +265,10 @@ class ArticlePage(BasePage):
         return self.byline_text
 
 
-class EventIndexPage(BasePage):
-    intro = RichTextField(_("ingress"), features=RICH_TEXT_INTRO, blank=True)
+class EventIndexPage(RoutablePageMixin, BasePage):
+    """/kalender/: upcoming events, then past ones; /kalender/ics/ is the upcoming-events feed."""
+
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_INTRO, blank=True)
 
     content_panels = [*Page.content_panels, "intro"]
 
@@ -160,52 +277,76 @@ class EventIndexPage(BasePage):
     subpage_types = ["home.EventPage"]
 
     class Meta:
-        verbose_name = _("kalender")
+        verbose_name = _("calendar")
+
+    @path("")
+    def index_route(self, request, *args, **kwargs):
+        return self.render(request)
+
+    @path("ics/", name="ics")
+    def ics_feed(self, request):
+        from home.ics import calendar_response
+
+        return calendar_response(
+            request,
+            upcoming_events().descendant_of(self),
+            filename="smakom-kalender.ics",
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(
+            upcoming_events=event_teasers(upcoming_events().descendant_of(self)),
+            past_events=paginate(
+                request, event_teasers(past_events().descendant_of(self)), PAST_EVENTS_PER_PAGE
+            ),
+        )
+        return context
 
 
-class EventPage(BasePage):
+class EventPage(RoutablePageMixin, BasePage):
     class Audience(models.TextChoices):
-        MEMBERS = "members", _("Endast medlemmar")
-        OPEN = "open", _("Öppet för alla")
+        MEMBERS = "members", _("Members only")
+        OPEN = "open", _("Open to all")
 
-    start = models.DateTimeField(_("börjar"))
-    end = models.DateTimeField(_("slutar"), null=True, blank=True)
+    start = models.DateTimeField(_("starts"))
+    end = models.DateTimeField(_("ends"), null=True, blank=True)
     location_name = models.CharField(
-        _("plats"), max_length=160, blank=True, help_text=_("T.ex. Lerdalshöjden")
+        _("place"), max_length=160, blank=True, help_text=_("E.g. Lerdalshöjden")
     )
     location_city = models.CharField(
-        _("ort"), max_length=120, blank=True, help_text=_("T.ex. Rättvik")
+        _("town"), max_length=120, blank=True, help_text=_("E.g. Rättvik")
     )
-    is_online = models.BooleanField(_("digitalt (webbinarium)"), default=False)
+    is_online = models.BooleanField(_("online (webinar)"), default=False)
     organiser = models.CharField(
-        _("arrangör"),
+        _("organiser"),
         max_length=160,
         default="SmåKom",
-        help_text=_("T.ex. SmåKom, SNS, SKR, TechSverige"),
+        help_text=_("E.g. SmåKom, SNS, SKR, TechSverige"),
     )
     audience = models.CharField(
-        _("målgrupp"), max_length=16, choices=Audience.choices, default=Audience.OPEN
+        _("audience"), max_length=16, choices=Audience.choices, default=Audience.OPEN
     )
     price_text = models.CharField(
-        _("pris"),
+        _("price"),
         max_length=160,
         blank=True,
-        help_text=_("T.ex. ”2 195 kr/person” eller ”kostnadsfritt för medlemmar”"),
+        help_text=_("E.g. “2 195 kr/person” or “kostnadsfritt för medlemmar”"),
     )
-    registration_url = models.URLField(_("anmälningslänk"), blank=True)
-    registration_deadline = models.DateField(_("sista anmälningsdag"), null=True, blank=True)
-    extended_deadline = models.DateField(_("förlängd anmälan till"), null=True, blank=True)
-    intro = RichTextField(_("ingress"), features=RICH_TEXT_INTRO, blank=True)
-    body = StreamField(BaseStreamBlock(), verbose_name=_("innehåll"), blank=True)
+    registration_url = models.URLField(_("registration link"), blank=True)
+    registration_deadline = models.DateField(_("registration deadline"), null=True, blank=True)
+    extended_deadline = models.DateField(_("extended registration until"), null=True, blank=True)
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_INTRO, blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("content"), blank=True)
 
     content_panels = [
         *Page.content_panels,
-        FieldRowPanel(["start", "end"], heading=_("Tid")),
-        MultiFieldPanel(["location_name", "location_city", "is_online"], heading=_("Plats")),
-        MultiFieldPanel(["organiser", "audience", "price_text"], heading=_("Arrangör och pris")),
+        FieldRowPanel(["start", "end"], heading=_("Time")),
+        MultiFieldPanel(["location_name", "location_city", "is_online"], heading=_("Place")),
+        MultiFieldPanel(["organiser", "audience", "price_text"], heading=_("Organiser and price")),
         MultiFieldPanel(
             ["registration_url", "registration_deadline", "extended_deadline"],
-            heading=_("Anmälan"),
+            heading=_("Registration"),
         ),
         "intro",
         "body",
@@ -225,8 +366,8 @@ class EventPage(BasePage):
     subpage_types = []
 
     class Meta:
-        verbose_name = _("evenemang")
-        verbose_name_plural = _("evenemang")
+        verbose_name = _("event")
+        verbose_name_plural = _("event")
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -234,17 +375,31 @@ class EventPage(BasePage):
         super().clean()
         errors = {}
         if self.start and self.end and self.end < self.start:
-            errors["end"] = _("Slutet kan inte ligga före starten.")
+            errors["end"] = _("The end cannot be before the start.")
         if (
             self.registration_deadline
             and self.extended_deadline
             and self.extended_deadline < self.registration_deadline
         ):
             errors["extended_deadline"] = _(
-                "Den förlängda anmälan måste vara efter sista anmälningsdag."
+                "The extended registration must be after the registration deadline."
             )
         if errors:
             raise ValidationError(errors)
+
+    @path("")
+    def index_route(self, request, *args, **kwargs):
+        return self.render(request)
+
+    @path("ics/", name="ics")
+    def ics_file(self, request):
+        from home.ics import calendar_response
+
+        return calendar_response(request, [self], filename=f"{self.slug}.ics")
+
+    @property
+    def is_past(self) -> bool:
+        return (self.end or self.start) < timezone.now()
 
     @property
     def effective_deadline(self):
@@ -253,12 +408,14 @@ class EventPage(BasePage):
     @property
     def location(self) -> str:
         if self.is_online:
-            return _("Digitalt")
+            return _("Online")
         return ", ".join(p for p in [self.location_name, self.location_city] if p)
 
 
 class MunicipalityIndexPage(BasePage):
-    intro = RichTextField(_("ingress"), features=RICH_TEXT_INTRO, blank=True)
+    """/medlemmar/: the member municipalities, filterable by county (?lan=)."""
+
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_INTRO, blank=True)
 
     content_panels = [*Page.content_panels, "intro"]
 
@@ -267,7 +424,30 @@ class MunicipalityIndexPage(BasePage):
     subpage_types = []
 
     class Meta:
-        verbose_name = _("medlemskommuner")
+        verbose_name = _("member municipalities")
+
+    def get_context(self, request, *args, **kwargs):
+        from .snippets import COUNTIES, Municipality
+
+        context = super().get_context(request, *args, **kwargs)
+        members = with_teaser_images(
+            Municipality.objects.filter(is_member=True), "coat_of_arms"
+        ).prefetch_related("visits")
+        county = request.GET.get("lan", "")
+        counties = dict(COUNTIES)
+        if county in counties:
+            members = members.filter(county=county)
+        else:
+            county = ""
+        present = set(Municipality.objects.filter(is_member=True).values_list("county", flat=True))
+        context.update(
+            municipalities=members,
+            member_count=Municipality.objects.filter(is_member=True).count(),
+            counties=[(key, label) for key, label in COUNTIES if key in present],
+            current_county=county,
+            current_county_label=counties.get(county, ""),
+        )
+        return context
 
 
 __all__ = [
@@ -280,4 +460,6 @@ __all__ = [
     "HomePage",
     "MunicipalityIndexPage",
     "StandardPage",
+    "past_events",
+    "upcoming_events",
 ]

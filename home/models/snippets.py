@@ -34,16 +34,16 @@ COUNTIES = [
 
 
 class Person(index.Indexed, models.Model):
-    name = models.CharField(_("namn"), max_length=120)
+    name = models.CharField(_("name"), max_length=120)
     role = models.CharField(
-        _("roll"), max_length=160, blank=True, help_text=_("T.ex. verksamhetsledare")
+        _("role"), max_length=160, blank=True, help_text=_("E.g. verksamhetsledare")
     )
     organisation = models.CharField(_("organisation"), max_length=160, blank=True)
-    email = models.EmailField(_("e-post"), blank=True)
-    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     photo = models.ForeignKey(
         "wagtailimages.Image",
-        verbose_name=_("foto"),
+        verbose_name=_("photo"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -54,7 +54,7 @@ class Person(index.Indexed, models.Model):
         "name",
         "role",
         "organisation",
-        MultiFieldPanel(["email", "phone"], heading=_("Kontakt")),
+        MultiFieldPanel(["email", "phone"], heading=_("Contact")),
         FieldPanel("photo"),
     ]
     search_fields = [
@@ -68,7 +68,7 @@ class Person(index.Indexed, models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("person")
-        verbose_name_plural = _("personer")
+        verbose_name_plural = _("people")
 
     def __str__(self) -> str:
         return self.name
@@ -82,35 +82,35 @@ class Person(index.Indexed, models.Model):
 
 
 class Municipality(index.Indexed, ClusterableModel):
-    name = models.CharField(_("namn"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    county = models.CharField(_("län"), max_length=32, choices=COUNTIES)
-    population = models.PositiveIntegerField(_("invånare"), null=True, blank=True)
+    county = models.CharField(_("county"), max_length=32, choices=COUNTIES)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     area_km2 = models.DecimalField(
-        _("yta (km²)"), max_digits=8, decimal_places=1, null=True, blank=True
+        _("area (km²)"), max_digits=8, decimal_places=1, null=True, blank=True
     )
-    member_since = models.DateField(_("medlem sedan"), null=True, blank=True)
-    is_member = models.BooleanField(_("medlem"), default=True)
-    website = models.URLField(_("webbplats"), blank=True)
+    member_since = models.DateField(_("member since"), null=True, blank=True)
+    is_member = models.BooleanField(_("member"), default=True)
+    website = models.URLField(_("website"), blank=True)
     coat_of_arms = models.ForeignKey(
         "wagtailimages.Image",
-        verbose_name=_("kommunvapen"),
+        verbose_name=_("coat of arms"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    description = models.TextField(_("beskrivning"), blank=True)
+    description = models.TextField(_("description"), blank=True)
 
     panels = [
-        MultiFieldPanel(["name", "slug", "county"], heading=_("Kommun")),
+        MultiFieldPanel(["name", "slug", "county"], heading=_("Municipality")),
         MultiFieldPanel(
-            ["population", "area_km2", "member_since", "is_member"], heading=_("Fakta")
+            ["population", "area_km2", "member_since", "is_member"], heading=_("Facts")
         ),
         "website",
         "coat_of_arms",
         "description",
-        InlinePanel("visits", label=_("Kommunbesök"), heading=_("Kommunbesök")),
+        InlinePanel("visits", label=_("Municipality visits"), heading=_("Municipality visits")),
     ]
     search_fields = [
         index.SearchField("name", boost=3),
@@ -122,8 +122,8 @@ class Municipality(index.Indexed, ClusterableModel):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("kommun")
-        verbose_name_plural = _("kommuner")
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
 
     def __str__(self) -> str:
         return self.name
@@ -131,15 +131,15 @@ class Municipality(index.Indexed, ClusterableModel):
 
 class MunicipalityVisit(Orderable):
     municipality = ParentalKey(Municipality, related_name="visits", on_delete=models.CASCADE)
-    date = models.DateField(_("datum"))
-    note = models.CharField(_("anteckning"), max_length=255, blank=True)
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
 
     panels = ["date", "note"]
 
     class Meta(Orderable.Meta):
         ordering = ["-date"]
-        verbose_name = _("kommunbesök")
-        verbose_name_plural = _("kommunbesök")
+        verbose_name = _("municipality visit")
+        verbose_name_plural = _("municipality visit")
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.date:%Y-%m-%d}"

@@ -21,7 +21,29 @@ def normalise_email(email: str) -> str:
     return f"{local}@{domain}".lower()
 
 
+# Interests a subscriber can choose (stored in Subscriber.tags, sent to Mailchimp as tags).
+# The values are Swedish because they are the tag names editors see in Mailchimp too.
+INTERESTS = [
+    ("Nyhetsbrev", _("Newsletter")),
+    ("Evenemang", _("Events")),
+    ("Medlemsinformation", _("Member information")),
+]
+DEFAULT_INTERESTS = ["Nyhetsbrev"]
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """'Anna Maria Andersson' → ('Anna Maria', 'Andersson'): Mailchimp wants FNAME and LNAME."""
+    parts = " ".join((name or "").split()).rsplit(" ", 1)
+    if len(parts) == 1:
+        return parts[0], ""
+    return parts[0], parts[1]
+
+
 class Subscriber(models.Model):
+    # Not content: Wagtail's reference index has nothing to learn from subscribers, and indexing
+    # queued a task on every save (every status change, every webhook). [audience]
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending confirmation")
         SUBSCRIBED = "subscribed", _("Subscribed")
@@ -132,6 +154,7 @@ class Subscriber(models.Model):
         at = at or timezone.now()
         with transaction.atomic():
             current = type(self).objects.select_for_update().get(pk=self.pk)
+            previous = current.status
             stale = at < current.status_changed_at
             same = current.status == new_status
             applied = not stale and not same
@@ -144,7 +167,7 @@ class Subscriber(models.Model):
                 current.save()
             SubscriberEvent.objects.create(
                 subscriber=current,
-                from_status=self.status if not applied else current.status if same else self.status,
+                from_status=previous,
                 to_status=new_status,
                 source=source,
                 occurred_at=at,

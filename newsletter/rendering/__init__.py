@@ -1,26 +1,11 @@
-"""Email rendering of a newsletter issue. TEMPORARY STUB: replaced by the email-rendering work.
+"""Email rendering of a newsletter issue: MJML (compiled with mjml-python) and plain text.
 
-Interface (kept by the real implementation):
     render_email(page, *, backend="mailchimp") -> RenderedEmail(subject, preheader, html, text)
+
+`page` may be a saved page, a revision's object (`page.live_revision.as_object()`) or an unsaved
+preview. No network calls; a bounded number of queries however many sections.
 """
 
-from dataclasses import dataclass
+from .email import BACKENDS, RenderedEmail, render_email
 
-
-@dataclass
-class RenderedEmail:
-    subject: str
-    preheader: str
-    html: str
-    text: str
-
-
-def render_email(page, *, backend: str = "mailchimp") -> RenderedEmail:
-    subject = page.subject or page.title
-    html = (
-        f'<!doctype html><html lang="sv"><body><h1>{page.title}</h1>'
-        '<p>*|LIST:ADDRESSLINE|*</p><p><a href="*|UNSUB|*">Avsluta prenumerationen</a></p>'
-        "</body></html>"
-    )
-    text = f"{page.title}\n\n*|LIST:ADDRESSLINE|*\nAvsluta: *|UNSUB|*\n"
-    return RenderedEmail(subject=subject, preheader=page.preheader, html=html, text=text)
+__all__ = ["BACKENDS", "RenderedEmail", "render_email"]

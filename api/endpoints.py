@@ -1,0 +1,126 @@
+"""The v2 endpoints: pages, images, documents and member municipalities."""
+
+from rest_framework import status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from django.core.exceptions import FieldError, ValidationError
+from django.db import DataError
+
+from wagtail.api.v2.filters import AncestorOfFilter, ChildOfFilter, DescendantOfFilter
+from wagtail.api.v2.pagination import WagtailPagination
+from wagtail.api.v2.utils import BadRequestError
+from wagtail.api.v2.views import BaseAPIViewSet, PagesAPIViewSet
+from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.images.api.v2.views import ImagesAPIViewSet
+from wagtail.search.backends.base import BaseSearchResults
+
+from home.models import Municipality
+from search.query import RankedResults
+
+from .fields import LISTING_DEFAULTS, api_fields_for
+from .filters import (
+    DateRangeFilter,
+    FieldsFilter,
+    MunicipalityFilter,
+    SafeOrderingFilter,
+    SearchFilter,
+    UpcomingFilter,
+)
+
+# Deeper than anyone pages by hand; keeps OFFSET within what every database accepts.
+MAX_OFFSET = 10_000
+
+COMMON_PARAMETERS = frozenset(["limit", "offset", "fields", "order", "search", "search_operator"])
+
+
+class BoundedPagination(WagtailPagination):
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.GET.get("offset", "0")
+        if raw.isdigit() and int(raw) > MAX_OFFSET:
+            raise BadRequestError(f"offset cannot be higher than {MAX_OFFSET}")
+        if isinstance(queryset, BaseSearchResults):
+            # One ranked full-text query for both the page and the total count.
+            queryset = RankedResults(queryset)
+        return super().paginate_queryset(queryset, request, view)
+
+
+class SafeQueryMixin:
+    """JSON only, bounded paging, and any value the database rejects answers 400, not 500."""
+
+    renderer_classes = [JSONRenderer]
+    pagination_class = BoundedPagination
+
+    def handle_exception(self, exc):
+        if isinstance(exc, (ValidationError, ValueError, OverflowError, DataError, FieldError)):
+            message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            return Response(
+                {"message": f"invalid query: {message}"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return super().handle_exception(exc)
+
+    @classmethod
+    def get_body_fields(cls, model):
+        return cls._convert_api_fields(cls.body_fields + list(api_fields_for(model)))
+
+    @classmethod
+    def get_listing_default_fields(cls, model):
+        defaults = super().get_listing_default_fields(model)
+        return defaults + [f for f in LISTING_DEFAULTS.get(model, []) if f not in defaults]
+
+
+class PagesEndpoint(SafeQueryMixin, PagesAPIViewSet):
+    filter_backends = [
+        FieldsFilter,
+        ChildOfFilter,
+        AncestorOfFilter,
+        DescendantOfFilter,
+        DateRangeFilter,
+        UpcomingFilter,
+        MunicipalityFilter,
+        SafeOrderingFilter,
+        SearchFilter,  # last: search results cannot be filtered further
+    ]
+    known_query_parameters = COMMON_PARAMETERS.union(
+        [
+            "type",
+            "child_of",
+            "ancestor_of",
+            "descendant_of",
+            "site",
+            "date_from",
+            "date_to",
+            "upcoming",
+            "municipality",
+            "_",
+        ]
+    )
+
+    def get_base_queryset(self):
+        # Wagtail asks for the visible pages three times per request, each time querying the
+        # view restrictions and the site again; once is enough.
+        if not hasattr(self, "_base_queryset"):
+            self._base_queryset = super().get_base_queryset()
+        return self._base_queryset.all()
+
+
+class ImagesEndpoint(SafeQueryMixin, ImagesAPIViewSet):
+    filter_backends = [FieldsFilter, SafeOrderingFilter, SearchFilter]
+    known_query_parameters = COMMON_PARAMETERS.union(["_"])
+
+
+class DocumentsEndpoint(SafeQueryMixin, DocumentsAPIViewSet):
+    filter_backends = [FieldsFilter, SafeOrderingFilter, SearchFilter]
+    known_query_parameters = COMMON_PARAMETERS.union(["_"])
+
+
+class MunicipalitiesEndpoint(SafeQueryMixin, BaseAPIViewSet):
+    """SmåKom's member municipalities: ?county=<län>, ?search=, ?order=name|-population …"""
+
+    filter_backends = [FieldsFilter, SafeOrderingFilter, SearchFilter]
+    known_query_parameters = COMMON_PARAMETERS.union(["_"])
+    name = "municipalities"
+    model = Municipality
+
+    def get_queryset(self):
+        return Municipality.objects.filter(is_member=True).order_by("name", "id")

@@ -1,0 +1,20 @@
+"""Build the SmåKom demo site from the April 2022 newsletter. Safe to run again."""
+
+from django.core.management.base import BaseCommand
+
+from home.demo.loader import Loader
+
+
+class Command(BaseCommand):
+    help = "Load the demo content (the April 2022 SmåKom newsletter). Idempotent."
+
+    def handle(self, *args, **options):
+        loader = Loader(stdout=self.stdout if options["verbosity"] > 1 else None)
+        home = loader.run()
+        from newsletter import demo as newsletter_demo
+
+        newsletter_demo.load(home, stdout=self.stdout)
+        if loader.created:
+            self.stdout.write(self.style.SUCCESS(f"Demo content loaded ({loader.created} items)."))
+        else:
+            self.stdout.write("Demo content already loaded: nothing changed.")

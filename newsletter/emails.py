@@ -1,0 +1,135 @@
+"""The mail we send subscribers ourselves (confirmation, welcome), through Django's mail API and
+django-anymail (Mailchimp Transactional). Sent by a task after commit, never inside a request,
+retried with backoff when the provider fails. Every message carries our one-click unsubscribe
+link as List-Unsubscribe + List-Unsubscribe-Post (RFC 8058).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django_tasks import task
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from newsletter import tokens
+from newsletter.mailchimp.client import retry_delay
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("confirm", "welcome")
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_BASE_URL.rstrip("/") + path
+
+
+def unsubscribe_url(subscriber) -> str:
+    token = tokens.make_unsubscribe_token(subscriber)
+    return absolute_url(reverse("newsletter:unsubscribe", args=[token]))
+
+
+def preferences_url(subscriber) -> str:
+    token = tokens.make_preferences_token(subscriber)
+    return absolute_url(reverse("newsletter:preferences", args=[token]))
+
+
+def confirm_url(subscriber) -> str:
+    token = tokens.make_confirm_token(subscriber)
+    return absolute_url(reverse("newsletter:confirm", args=[token]))
+
+
+def list_unsubscribe_headers(subscriber) -> dict[str, str]:
+    """RFC 2369 + RFC 8058 headers: mail clients show an unsubscribe button that POSTs."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def _site_settings():
+    from wagtail.models import Site
+
+    from cms.models import SiteSettings
+
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+    return SiteSettings.for_site(site) if site else None
+
+
+def build_message(subscriber, kind: str) -> EmailMultiAlternatives:
+    if kind not in KINDS:
+        raise ValueError(kind)
+    site_settings = _site_settings()
+    context = {
+        "subscriber": subscriber,
+        "site_settings": site_settings,
+        "organisation_name": site_settings.organisation_name if site_settings else "SmåKom",
+        "unsubscribe_url": unsubscribe_url(subscriber),
+        "preferences_url": preferences_url(subscriber),
+        "site_url": settings.SITE_BASE_URL,
+        "expiry_days": tokens.confirm_max_age() // (24 * 3600),
+    }
+    if kind == "confirm":
+        context["confirm_url"] = confirm_url(subscriber)
+        subject = _("Confirm your subscription to the SmåKom newsletter")
+    else:
+        subject = _("Welcome to the SmåKom newsletter")
+    context["subject"] = subject
+    text = render_to_string(f"email/transactional/{kind}.txt", context)
+    html = render_to_string(f"email/transactional/{kind}.html", context)
+    reply_to = [site_settings.reply_to] if site_settings else [settings.MAILCHIMP_REPLY_TO]
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[subscriber.email],
+        reply_to=reply_to,
+        headers=list_unsubscribe_headers(subscriber),
+    )
+    message.attach_alternative(html, "text/html")
+    # anymail: tag the message so tracking webhooks can tell our mail apart; no click tracking
+    # (it would rewrite the signed links).
+    message.tags = [f"subscriber-{kind}"]
+    message.track_clicks = False
+    message.metadata = {"subscriber_id": str(subscriber.pk), "kind": kind}
+    return message
+
+
+def schedule(subscriber, kind: str) -> None:
+    """After the current transaction commits, send `kind` mail to the subscriber."""
+    pk = subscriber.pk
+    transaction.on_commit(lambda: send_subscriber_email.enqueue(pk, kind))
+
+
+@task()
+def send_subscriber_email(subscriber_id: int, kind: str, attempt: int = 1) -> str:
+    from newsletter.models import Subscriber
+
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return "gone"
+    wanted = Subscriber.Status.PENDING if kind == "confirm" else Subscriber.Status.SUBSCRIBED
+    if subscriber.status != wanted:
+        return "skipped"
+    with translation.override(settings.LANGUAGE_CODE):
+        message = build_message(subscriber, kind)
+    try:
+        message.send()
+    except Exception as exc:
+        max_attempts = settings.MAILCHIMP_MAX_ATTEMPTS
+        backend = send_subscriber_email.get_backend()
+        if attempt >= max_attempts or not backend.supports_defer:
+            logger.error("%s mail to subscriber %s failed for good: %s", kind, subscriber_id, exc)
+            return "failed"
+        run_after = timezone.now() + timedelta(seconds=retry_delay(attempt))
+        logger.warning("%s mail to subscriber %s failed, retrying: %s", kind, subscriber_id, exc)
+        send_subscriber_email.using(run_after=run_after).enqueue(subscriber_id, kind, attempt + 1)
+        return "retry"
+    return "sent"

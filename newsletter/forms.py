@@ -1,0 +1,158 @@
+"""Public subscriber forms (sign-up, preferences) and the admin CSV import form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from home.models import Municipality
+from newsletter import tokens
+from newsletter.models.subscribers import INTERESTS
+from newsletter.services.subscribers import AddressError, clean_address
+
+CONSENT_TEXT = _(
+    "I want to receive the SmåKom newsletter by email. I can unsubscribe at any time with the "
+    "link in every email."
+)
+PRIVACY_TEXT = _(
+    "SmåKom stores your email address, name and municipality to send you the newsletter, on the "
+    "basis of your consent, until you unsubscribe. The addresses are kept with our mailing "
+    "service Mailchimp (Intuit), which may process them outside the EU under the EU's standard "
+    "contractual clauses. You can ask us what we store about you, or to erase it, at any time."
+)
+
+HONEYPOT_FIELD = "website"
+
+
+def form_min_seconds() -> float:
+    return getattr(settings, "NEWSLETTER_FORM_MIN_SECONDS", 2)
+
+
+def form_max_seconds() -> float:
+    return getattr(settings, "NEWSLETTER_FORM_MAX_SECONDS", 24 * 3600)
+
+
+class SignupForm(forms.Form):
+    email = forms.CharField(
+        label=_("Email address"),
+        max_length=320,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        error_messages={
+            "required": _("Enter your email address."),
+            "max_length": _("The email address is too long."),
+        },
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={
+            "required": _("Enter your name."),
+            "max_length": _("The name can be at most 100 characters long."),
+        },
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality (optional)"),
+        queryset=Municipality.objects.order_by("name"),
+        required=False,
+        empty_label=_("– Choose municipality –"),
+        error_messages={"invalid_choice": _("Choose a municipality from the list.")},
+    )
+    consent = forms.BooleanField(
+        label=CONSENT_TEXT,
+        error_messages={"required": _("Tick the box to show that you want the newsletter.")},
+    )
+    # Honeypot: hidden from people (CSS and aria-hidden), filled in by form-filling bots.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    stamp = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stamp"].initial = tokens.make_form_stamp()
+        # A fresh stamp whenever the form is shown again (after an error).
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["stamp"] = tokens.make_form_stamp()
+            self.original_stamp = (args[0] if args else kwargs.get("data", {})).get("stamp", "")
+        else:
+            self.original_stamp = ""
+
+    def clean_email(self):
+        try:
+            return clean_address(self.cleaned_data["email"])
+        except AddressError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter your name."))
+        if any(ord(c) < 32 for c in name) or "<" in name or "://" in name:
+            raise forms.ValidationError(_("Enter your name without links or special characters."))
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get(HONEYPOT_FIELD):
+            self.rejected_as = "honeypot"
+            raise forms.ValidationError(
+                _("We could not accept the sign-up. Please try again, or contact us.")
+            )
+        try:
+            age = tokens.form_stamp_age(self.original_stamp)
+        except tokens.TokenError:
+            self.rejected_as = "stamp_invalid"
+            raise forms.ValidationError(
+                _("The form has expired. Please check your details and send it again.")
+            ) from None
+        if age < form_min_seconds():
+            self.rejected_as = "too_fast"
+            raise forms.ValidationError(
+                _("That was very quick. Please wait a few seconds and send the form again.")
+            )
+        if age > form_max_seconds():
+            self.rejected_as = "too_old"
+            raise forms.ValidationError(
+                _("The form has expired. Please check your details and send it again.")
+            )
+        return cleaned
+
+
+class PreferencesForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"max_length": _("The name can be at most 100 characters long.")},
+    )
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=160,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+        error_messages={"max_length": _("The organisation can be at most 160 characters long.")},
+    )
+    interests = forms.MultipleChoiceField(
+        label=_("What would you like to hear about?"),
+        choices=INTERESTS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose among the listed interests.")},
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: email (required), name or first_name and last_name, organisation, "
+            "municipality, role, interests (separated by semicolons). Comma or semicolon "
+            "separated, UTF-8 or Excel's Windows-1252."
+        ),
+    )

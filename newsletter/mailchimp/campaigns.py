@@ -1,0 +1,99 @@
+"""Every campaign-related Mailchimp call, through the one client module."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from newsletter.mailchimp.client import call, get_client
+
+
+def campaign_body(
+    *, subject: str, preview_text: str, title: str, from_name: str, reply_to: str, segment_id=None
+) -> dict:
+    recipients: dict = {"list_id": settings.MAILCHIMP_AUDIENCE_ID}
+    if segment_id:
+        recipients["segment_opts"] = {"saved_segment_id": int(segment_id)}
+    return {
+        "type": "regular",
+        "recipients": recipients,
+        "settings": {
+            "subject_line": subject[:150],
+            "preview_text": preview_text[:150],
+            "title": title[:100],
+            "from_name": from_name[:100],
+            "reply_to": reply_to,
+        },
+        "tracking": {"opens": True, "html_clicks": True, "text_clicks": True},
+    }
+
+
+def create_campaign(body: dict) -> dict:
+    return call(get_client().campaigns.create, body)
+
+
+def update_campaign(campaign_id: str, body: dict) -> dict:
+    # PATCH: the type of a campaign can't change once created.
+    patch = {k: v for k, v in body.items() if k != "type"}
+    return call(get_client().campaigns.update, campaign_id, patch)
+
+
+def get_campaign(campaign_id: str) -> dict:
+    return call(get_client().campaigns.get, campaign_id)
+
+
+def set_content(campaign_id: str, html: str, text: str) -> dict:
+    return call(get_client().campaigns.set_content, campaign_id, {"html": html, "plain_text": text})
+
+
+def send_checklist(campaign_id: str) -> dict:
+    return call(get_client().campaigns.get_send_checklist, campaign_id)
+
+
+def send_test(campaign_id: str, emails: list[str], send_type: str = "html") -> None:
+    call(
+        get_client().campaigns.send_test_email,
+        campaign_id,
+        {"test_emails": list(emails), "send_type": send_type},
+    )
+
+
+def schedule(campaign_id: str, when: datetime) -> None:
+    # Mailchimp wants UTC ISO 8601 on the quarter hour.
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    call(get_client().campaigns.schedule, campaign_id, {"schedule_time": stamp})
+
+
+def unschedule(campaign_id: str) -> None:
+    call(get_client().campaigns.unschedule, campaign_id)
+
+
+def send(campaign_id: str) -> None:
+    call(get_client().campaigns.send, campaign_id)
+
+
+def get_report(campaign_id: str) -> dict:
+    return call(get_client().reports.get_campaign_report, campaign_id)
+
+
+def get_click_details(campaign_id: str, count: int = 100) -> dict:
+    return call(
+        get_client().reports.get_campaign_click_details,
+        campaign_id,
+        count=count,
+    )
+
+
+def get_audience(list_id: str | None = None) -> dict:
+    return call(get_client().lists.get_list, list_id or settings.MAILCHIMP_AUDIENCE_ID)
+
+
+def get_segment(segment_id: int, list_id: str | None = None) -> dict:
+    return call(
+        get_client().lists.get_segment, list_id or settings.MAILCHIMP_AUDIENCE_ID, str(segment_id)
+    )
+
+
+def ping() -> dict:
+    return call(get_client().ping.get)

@@ -1,0 +1,53 @@
+"""Durable state of the Mailchimp audience sync: pull high-water mark, push backoff, erasures."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AudienceSyncState(models.Model):
+    """One row per Mailchimp audience: where the incremental pull got to, and push backoff."""
+
+    audience_id = models.CharField(max_length=64, unique=True)
+    # Highest member `last_changed` seen by a completed pull: the next pull asks for newer changes.
+    pull_high_water = models.DateTimeField(null=True, blank=True)
+    last_pull_at = models.DateTimeField(null=True, blank=True)
+    last_push_at = models.DateTimeField(null=True, blank=True)
+    # Consecutive failed outbox sweeps (Mailchimp down): the sweeper waits until push_retry_at.
+    push_failures = models.PositiveIntegerField(default=0)
+    push_retry_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("audience sync state")
+        verbose_name_plural = _("audience sync states")
+
+    def __str__(self) -> str:
+        return self.audience_id
+
+    @classmethod
+    def for_audience(cls, audience_id: str) -> AudienceSyncState:
+        state, _created = cls.objects.get_or_create(audience_id=audience_id)
+        return state
+
+
+class MailchimpErasure(models.Model):
+    """A member still to be deleted permanently from Mailchimp (the erasure outbox).
+
+    Holds only Mailchimp's member hash, never the address: the local record is already gone.
+    """
+
+    member_hash = models.CharField(max_length=32, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # Mailchimp refused for good (not a temporary failure): kept for an administrator to see.
+    refused = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending Mailchimp erasure")
+        verbose_name_plural = _("pending Mailchimp erasures")
+
+    def __str__(self) -> str:
+        return self.member_hash

@@ -1,0 +1,185 @@
+"""The issue as an email: MJML templates under templates/email/, compiled with mjml-python."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mjml import mjml2html
+
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.dateformat import format as date_format
+
+from .links import base_url
+from .sections import Prepared, prepare
+from .text import render_text
+
+# Colours are explicit everywhere (text and background) so clients that invert for dark mode keep
+# the contrast; the head also declares a light-only colour scheme.
+COLOURS = {
+    "page": "#eeeeea",
+    "paper": "#ffffff",
+    "text": "#1a1a1a",
+    "muted": "#555555",
+    "accent": "#00565b",
+    "accent_text": "#ffffff",
+    "rule": "#d6d6cf",
+    "footer": "#f4f4f0",
+    "tips": "#f1f6f6",
+}
+
+
+@dataclass(frozen=True)
+class Backend:
+    """What the sending service fills in: merge tags for Mailchimp, real values elsewhere."""
+
+    name: str
+    unsubscribe: str | None  # None: our own public unsubscribe page
+    address: str | None  # None: SiteSettings.postal_address
+
+
+BACKENDS = {
+    "mailchimp": Backend("mailchimp", unsubscribe="*|UNSUB|*", address="*|LIST:ADDRESSLINE|*"),
+    # Previews and the browser version: real links, the address from the site settings.
+    "preview": Backend("preview", unsubscribe=None, address=None),
+}
+
+
+@dataclass
+class RenderedEmail:
+    subject: str
+    preheader: str
+    html: str
+    text: str
+    # What the rendering was built from, for the readiness checklist.
+    prepared: Prepared | None = field(default=None, repr=False, compare=False)
+    backend: str = "mailchimp"
+    unsubscribe_url: str = ""
+    address: str = ""
+
+
+def _style(tag: str, style: str):
+    pattern = re.compile(rf"<{tag}(\s[^>]*)?>")
+
+    def add(match):
+        attrs = match.group(1) or ""
+        if "style=" in attrs:
+            return match.group(0)
+        return f'<{tag}{attrs} style="{style}">'
+
+    return pattern, add
+
+
+RICH_STYLES = [
+    _style("a", f"color:{COLOURS['accent']};text-decoration:underline;"),
+    _style("p", "margin:0 0 12px 0;"),
+    _style("h3", f"margin:16px 0 8px 0;font-size:18px;line-height:1.3;color:{COLOURS['text']};"),
+    _style("h4", f"margin:12px 0 6px 0;font-size:16px;line-height:1.3;color:{COLOURS['text']};"),
+    _style("ul", "margin:0 0 12px 0;padding:0 0 0 22px;"),
+    _style("ol", "margin:0 0 12px 0;padding:0 0 0 22px;"),
+    _style("li", "margin:0 0 4px 0;"),
+]
+
+
+def email_styles(html: str) -> str:
+    """Inline styles on rich text, since many clients drop <style> rules."""
+    for pattern, add in RICH_STYLES:
+        html = pattern.sub(add, html)
+    return html
+
+
+def unsubscribe_page_url() -> str:
+    for name in ("newsletter:unsubscribe", "newsletter_unsubscribe", "unsubscribe"):
+        try:
+            return base_url() + reverse(name)
+        except NoReverseMatch:
+            continue
+    return base_url() + "/nyhetsbrev/avsluta/"
+
+
+def issue_url(page) -> str:
+    """The issue's public address (for "view in browser"), also for an unsaved page."""
+    url = None
+    if getattr(page, "url_path", None):
+        url = page.get_url()
+    if not url and page.slug:
+        from newsletter.models import NewsletterIndexPage
+
+        index = NewsletterIndexPage.objects.live().first()
+        index_url = index.get_url() if index else "/nyhetsbrev/"
+        url = f"{(index_url or '/nyhetsbrev/').rstrip('/')}/{page.slug}/"
+    return url or "/"
+
+
+def get_site_settings():
+    from wagtail.models import Site
+
+    from cms.models import SiteSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    return SiteSettings.for_site(site) if site else SiteSettings()
+
+
+def build_context(page, *, backend: str = "mailchimp", utm: bool = True) -> dict:
+    spec = BACKENDS[backend]
+    site_settings = get_site_settings()
+    prepared = prepare(page, utm=utm, site_settings=site_settings)
+    policy_link = prepared.policy.link
+    for section in prepared.sections:
+        section.email_html = email_styles(section.html)
+        for item in section.items:
+            if isinstance(item, dict) and "html" in item:
+                item["email_html"] = email_styles(item["html"])
+    unsubscribe = spec.unsubscribe or unsubscribe_page_url()
+    address = spec.address if spec.address is not None else site_settings.postal_address.strip()
+    subject = page.subject or page.title
+    return {
+        "page": page,
+        "subject": subject,
+        "preheader": page.preheader,
+        "issue_date": date_format(page.issue_date, "j F Y") if page.issue_date else "",
+        "intro_html": email_styles(prepared.intro_html),
+        "sections": prepared.sections,
+        "prepared": prepared,
+        "site_settings": site_settings,
+        "organisation": site_settings.organisation_name or "SmåKom",
+        "view_url": policy_link(issue_url(page)),
+        "home_url": policy_link("/"),
+        "unsubscribe_url": unsubscribe,
+        "address": address,
+        "address_lines": [line.strip() for line in address.splitlines() if line.strip()],
+        "reason": site_settings.newsletter_reason,
+        "social": [
+            (label, url)
+            for label, url in [
+                ("Facebook", site_settings.facebook_url),
+                ("Instagram", site_settings.instagram_url),
+                ("LinkedIn", site_settings.linkedin_url),
+            ]
+            if url
+        ],
+        "colours": COLOURS,
+        "backend": spec.name,
+    }
+
+
+def render_email(page, *, backend: str = "mailchimp") -> RenderedEmail:
+    context = build_context(page, backend=backend)
+    source = render_to_string("email/issue.mjml", context)
+    html = mjml2html(source, disable_comments=True)
+    text = render_text(context)
+    return RenderedEmail(
+        subject=context["subject"],
+        preheader=context["preheader"],
+        html=html,
+        text=text,
+        prepared=context["prepared"],
+        backend=backend,
+        unsubscribe_url=context["unsubscribe_url"],
+        address=context["address"],
+    )
+
+
+def render_mjml_source(page, *, backend: str = "mailchimp") -> str:
+    return render_to_string("email/issue.mjml", build_context(page, backend=backend))

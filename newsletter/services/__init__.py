@@ -1,0 +1,1 @@
+"""Business logic of the newsletter, used by views, admin, tasks and commands."""

@@ -1,0 +1,336 @@
+"""Applying what Mailchimp and the transactional ESP tell us about subscribers.
+
+Mailchimp audience webhooks (form-encoded) and anymail tracking events. Everything here is
+idempotent and order-independent: a status change carries the time it happened at its origin, and
+Subscriber.change_status() ignores anything older than the current status.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from newsletter import audience_sync
+from newsletter.models import Subscriber, SubscriberEvent, normalise_email
+from newsletter.services import sync
+
+logger = logging.getLogger(__name__)
+
+Status = Subscriber.Status
+
+EVENT_TYPES = {"subscribe", "unsubscribe", "profile", "upemail", "cleaned", "campaign"}
+FIRED_AT_FORMAT = "%Y-%m-%d %H:%M:%S"
+# A fired_at further ahead than this is not a clock difference but bad input.
+MAX_CLOCK_SKEW = timedelta(hours=1)
+CLEANED_REASONS = {
+    "hard": Subscriber.CleanedReason.HARD_BOUNCE,
+    "abuse": Subscriber.CleanedReason.COMPLAINT,
+}
+
+# Sent for `campaign` events (a campaign was sent), for whoever tracks campaigns:
+# kwargs campaign_id, subject, status, reason, fired_at.
+mailchimp_campaign_event = Signal()
+
+validate_email = EmailValidator()
+
+
+class InvalidEvent(ValueError):
+    """The webhook body is not an event we can apply (answered 400, nothing changed)."""
+
+
+def clean_email(value) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 254:
+        raise InvalidEvent("missing or invalid email")
+    email = normalise_email(value)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidEvent("invalid email") from None
+    return email
+
+
+def parse_fired_at(value) -> datetime:
+    """Mailchimp's fired_at: "YYYY-MM-DD HH:MM:SS" in UTC."""
+    try:
+        moment = datetime.strptime(str(value or "").strip(), FIRED_AT_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        raise InvalidEvent("missing or invalid fired_at") from None
+    if moment > timezone.now() + MAX_CLOCK_SKEW:
+        raise InvalidEvent("fired_at is in the future")
+    return moment
+
+
+def merges(fields: dict) -> dict:
+    """FNAME/LNAME/ORG from data[merges][…], only those present."""
+    names = {}
+    for tag, attr, limit in (
+        ("FNAME", "first_name", 100),
+        ("LNAME", "last_name", 100),
+        ("ORG", "organisation", 160),
+    ):
+        key = f"data[merges][{tag}]"
+        if key in fields:
+            names[attr] = fields[key].strip()[:limit]
+    return names
+
+
+def find(email: str, only: tuple[str, ...] = ()) -> Subscriber | None:
+    queryset = sync.with_emails([email])
+    if only:
+        queryset = queryset.only(*only)
+    # Unique: no ORDER BY needed (first() would add one).
+    return next(iter(queryset[:1]), None)
+
+
+# --- Mailchimp audience webhooks ----------------------------------------------------------------
+
+
+def apply_mailchimp_event(fields: dict[str, str]) -> str:
+    """Apply one audience webhook event; returns what happened. Raises InvalidEvent (→ 400)."""
+    kind = fields.get("type", "")
+    if kind not in EVENT_TYPES:
+        raise InvalidEvent("unknown event type")
+    at = parse_fired_at(fields.get("fired_at"))
+    list_id = fields.get("data[list_id]")
+    if list_id is not None and list_id != settings.MAILCHIMP_AUDIENCE_ID:
+        raise InvalidEvent("event for another audience")
+    detail = {"type": kind, "fired_at": fields.get("fired_at")}
+    if kind == "campaign":
+        return campaign_sent(fields, at)
+    if kind == "upemail":
+        return change_email(fields, at, detail)
+    email = clean_email(fields.get("data[email]"))
+    if kind == "profile":
+        return update_profile(email, fields, at)
+    if kind == "subscribe":
+        return set_status(email, Status.SUBSCRIBED, at, fields, detail)
+    if kind == "unsubscribe":
+        detail.update(
+            action=fields.get("data[action]", "")[:20],
+            reason=fields.get("data[reason]", "")[:100],
+            campaign_id=fields.get("data[campaign_id]", "")[:50],
+        )
+        return set_status(email, Status.UNSUBSCRIBED, at, fields, detail)
+    # cleaned
+    reason = CLEANED_REASONS.get(fields.get("data[reason]", ""), Subscriber.CleanedReason.OTHER)
+    detail["reason"] = fields.get("data[reason]", "")[:100]
+    return set_status(email, Status.CLEANED, at, fields, detail, reason=reason)
+
+
+def set_status(email, status, at, fields, detail, reason="") -> str:
+    # One transaction for the whole event: one commit, and the webhook's steps stay together.
+    with transaction.atomic():
+        return _set_status(email, status, at, fields, detail, reason)
+
+
+def _set_status(email, status, at, fields, detail, reason) -> str:
+    sub = find(email, only=("pk", "status", "status_changed_at"))
+    if sub is None:
+        created = create_from_event(email, status, at, fields, detail, reason)
+        if created:
+            return "created"
+        sub = find(email)
+    if status in sync.GONE and sync.mailchimp_is_newer(at, sub.status_changed_at, status):
+        # Leaving in the same second as our last change: Mailchimp's whole-second clock makes it
+        # a tie, and leaving wins the tie.
+        at = max(at, sub.status_changed_at)
+    applied = sub.change_status(
+        status, source="mailchimp_webhook", at=at, reason=reason, detail=detail, push=False
+    )
+    if not applied:
+        # Same status reported again, later: it held until then, so an opposite event older
+        # than this one (arriving late) must lose.
+        Subscriber.objects.filter(pk=sub.pk, status=status, status_changed_at__lt=at).update(
+            status_changed_at=at
+        )
+    remember_mailchimp_change(sub, at, merges(fields))
+    return "applied" if applied else "ignored"
+
+
+def create_from_event(email, status, at, fields, detail, reason="") -> bool:
+    """A member we did not know. Kept even when they left, so no import can sign them up again."""
+    sub = Subscriber(
+        email=email,
+        status=status,
+        status_changed_at=at,
+        cleaned_reason=reason,
+        source=Subscriber.Source.MAILCHIMP,
+        mailchimp_last_changed=at,
+        **merges(fields),
+    )
+    if status == Status.SUBSCRIBED:
+        sub.confirmed_at = at
+        sub.confirm_ip = valid_ip(fields.get("data[ip_opt]"))
+        sub.signup_ip = valid_ip(fields.get("data[ip_signup]"))
+    try:
+        with transaction.atomic():
+            sub.save()
+            SubscriberEvent.objects.create(
+                subscriber=sub,
+                to_status=status,
+                source="mailchimp_webhook",
+                occurred_at=at,
+                detail={**detail, "created": True},
+            )
+    except IntegrityError:
+        return False  # created concurrently (a duplicate delivery): apply as an update
+    return True
+
+
+def valid_ip(value) -> str | None:
+    from ipaddress import ip_address
+
+    try:
+        return str(ip_address(str(value or "").strip()))
+    except ValueError:
+        return None
+
+
+def remember_mailchimp_change(sub: Subscriber, at: datetime, names: dict) -> bool:
+    """Keep Mailchimp's profile when this event is the newest we have seen from it."""
+    updated = (
+        Subscriber.objects.filter(pk=sub.pk)
+        .exclude(mailchimp_last_changed__gt=at)
+        .update(mailchimp_last_changed=at, **names)
+    )
+    return bool(updated)
+
+
+def update_profile(email: str, fields: dict, at: datetime) -> str:
+    sub = find(email)
+    if sub is None:
+        return "unknown"  # the pull brings in members we do not have, with their status
+    return "applied" if remember_mailchimp_change(sub, at, merges(fields)) else "ignored"
+
+
+def change_email(fields: dict, at: datetime, detail: dict) -> str:
+    old = clean_email(fields.get("data[old_email]"))
+    new = clean_email(fields.get("data[new_email]"))
+    detail.update(old_email_changed=True)
+    with transaction.atomic():
+        sub = sync.with_emails([old], Subscriber.objects.select_for_update()).first()
+        if sub is None:
+            return "ignored" if find(new) else "unknown"  # applied before, or never known
+        if sync.with_emails([new]).exclude(pk=sub.pk).exists():
+            # Both addresses exist here: keep both, and say so in the log.
+            SubscriberEvent.objects.create(
+                subscriber=sub,
+                from_status=sub.status,
+                to_status=sub.status,
+                source="mailchimp_webhook",
+                occurred_at=at,
+                applied=False,
+                detail={**detail, "conflict": "new address already a subscriber"},
+            )
+            return "conflict"
+        Subscriber.objects.filter(pk=sub.pk).update(
+            email=new,
+            token_nonce="",  # links signed for the old address stop working
+            mailchimp_last_changed=at,
+            updated_at=timezone.now(),
+        )
+        SubscriberEvent.objects.create(
+            subscriber=sub,
+            from_status=sub.status,
+            to_status=sub.status,
+            source="mailchimp_webhook",
+            occurred_at=at,
+            detail=detail,
+        )
+    return "applied"
+
+
+def campaign_sent(fields: dict, at: datetime) -> str:
+    campaign_id = fields.get("data[id]", "")
+    if not campaign_id:
+        raise InvalidEvent("campaign event without data[id]")
+    mailchimp_campaign_event.send(
+        sender=Subscriber,
+        campaign_id=campaign_id[:50],
+        subject=fields.get("data[subject]", "")[:300],
+        status=fields.get("data[status]", "")[:50],
+        reason=fields.get("data[reason]", "")[:300],
+        fired_at=at,
+    )
+    return "noted"
+
+
+# --- anymail tracking (the mail we send ourselves) ----------------------------------------------
+
+
+def delivery_id(event, esp_event: dict) -> str:
+    """What identifies one tracking event across repeated deliveries. Mandrill has no event id:
+    its `_id` is the message's, so the kind and time are added."""
+    if event.event_id:
+        return str(event.event_id)[:200]
+    if not event.message_id:
+        return ""
+    return (
+        f"{event.message_id}:{esp_event.get('event', event.event_type)}:{esp_event.get('ts', '')}"[
+            :200
+        ]
+    )
+
+
+def apply_tracking_event(event, esp_name: str = "") -> str:
+    """bounced (hard) → cleaned, complained → cleaned, unsubscribed → unsubscribed."""
+    from anymail.signals import EventType
+
+    esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
+    if event.event_type == EventType.BOUNCED:
+        if esp_event.get("event") == "soft_bounce":
+            return "soft_bounce"
+        status, reason = Status.CLEANED, Subscriber.CleanedReason.HARD_BOUNCE
+    elif event.event_type == EventType.COMPLAINED:
+        status, reason = Status.CLEANED, Subscriber.CleanedReason.COMPLAINT
+    elif event.event_type == EventType.UNSUBSCRIBED:
+        status, reason = Status.UNSUBSCRIBED, ""
+    else:
+        return "not_relevant"
+    try:
+        email = clean_email(event.recipient)
+    except InvalidEvent:
+        logger.warning("%s tracking event without a usable recipient", esp_name)
+        return "invalid"
+    event_id = delivery_id(event, esp_event)
+    if (
+        event_id
+        and SubscriberEvent.objects.filter(source="anymail", detail__event_id=event_id).exists()
+    ):
+        return "duplicate"
+    at = event.timestamp or timezone.now()
+    detail = {"event_id": event_id, "event_type": event.event_type, "esp": esp_name}
+    sub = find(email)
+    if sub is None:
+        if reason == Subscriber.CleanedReason.HARD_BOUNCE:
+            return "unknown"  # nobody to protect: the address does not exist
+        # Someone who complained or left without being a subscriber here: remember them, so
+        # no import or sync can sign them up.
+        sub = Subscriber(email=email, status=status, status_changed_at=at, cleaned_reason=reason)
+        try:
+            with transaction.atomic():
+                sub.save()
+                SubscriberEvent.objects.create(
+                    subscriber=sub,
+                    to_status=status,
+                    source="anymail",
+                    occurred_at=at,
+                    detail={**detail, "created": True},
+                )
+        except IntegrityError:
+            sub = find(email)
+        else:
+            audience_sync.schedule_push(sub)
+            return "created"
+    applied = sub.change_status(status, source="anymail", at=at, reason=reason, detail=detail)
+    if applied:
+        # Mailchimp must stop mailing them too.
+        audience_sync.schedule_push(sub)
+    return "applied" if applied else "ignored"

@@ -1,0 +1,701 @@
+"""The campaign state machine: what may happen to an issue's Mailchimp campaign, and when.
+
+Two kinds of functions:
+- `request_*` run in the editor's request (or an operator's command): they check, under a row
+  lock, that the operation is allowed now, record the intent, and return. No network.
+- `run_*` do the Mailchimp work (tasks, or the foreground command). Each claims a short lease on
+  the campaign row first, so two workers never talk to Mailchimp about one campaign at once,
+  calls Mailchimp outside any transaction, and records the outcome under the lock again.
+
+Never twice: a send is claimed by moving to SENDING with a fresh send_key under the row lock; only
+the holder of that key sends, and any attempt after the first asks Mailchimp for the campaign's
+status before sending again (a timed-out send may have gone through).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from wagtail.log_actions import log
+
+from cms.models import SiteSettings
+from newsletter.checklist import check_issue
+from newsletter.mailchimp import campaigns as api
+from newsletter.mailchimp.client import MailchimpError, retry_delay
+from newsletter.models import Campaign, CampaignOperation, CampaignStatus, NewsletterIssuePage
+from newsletter.rendering import render_email
+
+logger = logging.getLogger(__name__)
+
+S = CampaignStatus
+Op = CampaignOperation
+
+
+class CampaignRefused(Exception):
+    """An operation that is not allowed now; .message is shown to the editor (Swedish)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Outcome:
+    message: str
+    ok: bool = True
+    # Seconds after which the caller should run the same operation again (backoff or busy).
+    retry_in: float | None = None
+    # Another worker holds the campaign's lease: try again when it has expired.
+    busy: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def test_max_addresses() -> int:
+    return settings.MAILCHIMP_TEST_MAX_ADDRESSES
+
+
+def test_max_per_campaign() -> int:
+    return settings.MAILCHIMP_TEST_MAX_PER_CAMPAIGN
+
+
+def lease_length() -> timedelta:
+    # Longer than any one operation's Mailchimp calls can take, so a live worker never loses it.
+    return timedelta(seconds=settings.MAILCHIMP_TIMEOUT * 4 + 30)
+
+
+def round_up_to_quarter(when: datetime) -> datetime:
+    """The next quarter hour at or after `when` (Mailchimp schedules only on :00/:15/:30/:45)."""
+    when = when.replace(second=0, microsecond=0) + (
+        timedelta(minutes=1) if when.second or when.microsecond else timedelta()
+    )
+    minutes = math.ceil(when.minute / 15) * 15
+    return when.replace(minute=0) + timedelta(minutes=minutes)
+
+
+def campaign_for(page) -> Campaign:
+    campaign, _created = Campaign.objects.get_or_create(page_id=page.pk)
+    return campaign
+
+
+@contextmanager
+def locked(campaign_id: int):
+    with transaction.atomic():
+        yield Campaign.objects.select_for_update().get(pk=campaign_id)
+
+
+def content_revision(page):
+    """The revision whose content belongs in Mailchimp, and its go-live time if scheduled."""
+    page = NewsletterIssuePage.objects.get(pk=page.pk)  # the caller's copy may be stale
+    scheduled = page.revisions.filter(approved_go_live_at__isnull=False).order_by("-pk").first()
+    if scheduled is not None:
+        return scheduled, scheduled.approved_go_live_at
+    if page.live and page.live_revision_id:
+        return page.live_revision, None
+    return None, None
+
+
+def site_settings_for(page) -> SiteSettings:
+    site = page.get_site()
+    if site is None:
+        from wagtail.models import Site
+
+        site = Site.objects.filter(is_default_site=True).first()
+    return SiteSettings.for_site(site)
+
+
+def _log(campaign: Campaign, action: str, user=None, **data) -> None:
+    page = NewsletterIssuePage.objects.get(pk=campaign.page_id)
+    log(page, action, user=user, data={"campaign": campaign.mailchimp_id, **data})
+
+
+def _user(user_id):
+    if not user_id:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=user_id).first()
+
+
+def _claim(campaign_id: int, operation: str) -> tuple[Campaign | None, float]:
+    """Take the lease for `operation`; (None, seconds left) when another worker holds it."""
+    with locked(campaign_id) as campaign:
+        now = timezone.now()
+        if campaign.lease_until and campaign.lease_until > now:
+            return None, (campaign.lease_until - now).total_seconds() + 1
+        campaign.lease_operation = operation
+        campaign.lease_until = now + lease_length()
+        campaign.attempts += 1
+        campaign.save(update_fields=["lease_operation", "lease_until", "attempts", "updated_at"])
+        return campaign, 0.0
+
+
+def release_lease(campaign_id: int) -> None:
+    """Give the lease back after an unexpected error, so the next attempt isn't kept waiting."""
+    Campaign.objects.filter(pk=campaign_id).update(lease_operation="", lease_until=None)
+
+
+def _release(campaign: Campaign) -> None:
+    campaign.lease_operation = ""
+    campaign.lease_until = None
+
+
+def _succeeded(campaign: Campaign) -> None:
+    _release(campaign)
+    campaign.attempts = 0
+    campaign.next_retry_at = None
+    campaign.last_error = ""
+    campaign.failed_operation = ""
+    campaign.operation_args = {}
+
+
+def _failure(campaign_id: int, operation: str, args: dict, exc: MailchimpError, user_id=None):
+    """Record a failed Mailchimp call: back off and retry when it may pass, else FAILED."""
+    with locked(campaign_id) as campaign:
+        _release(campaign)
+        campaign.last_error = exc.message_sv
+        campaign.operation_args = args
+        if exc.retryable and campaign.attempts < settings.MAILCHIMP_MAX_ATTEMPTS:
+            delay = retry_delay(campaign.attempts)
+            campaign.next_retry_at = timezone.now() + timedelta(seconds=delay)
+            campaign.save()
+            logger.warning(
+                "campaign %s: %s failed, retry in %.0fs: %s", campaign_id, operation, delay, exc
+            )
+            return Outcome(
+                _("Mailchimp did not answer; trying again in %(seconds)d seconds. %(error)s")
+                % {"seconds": math.ceil(delay), "error": exc.message_sv},
+                ok=False,
+                retry_in=delay,
+            )
+        campaign.move_to(S.FAILED)
+        campaign.failed_operation = operation
+        campaign.next_retry_at = None
+        campaign.save()
+    logger.error("campaign %s: %s failed: %s", campaign_id, operation, exc)
+    _log(
+        campaign,
+        "newsletter.campaign.failed",
+        user=_user(user_id),
+        operation=operation,
+        error=exc.message_sv,
+    )
+    return Outcome(exc.message_sv, ok=False)
+
+
+def _require_current(campaign: Campaign, page) -> None:
+    """Refuse to act on a campaign whose content is not the issue's published content."""
+    revision, _go_live = content_revision(page)
+    if revision is None:
+        raise CampaignRefused(_("Publish the issue first."))
+    if not campaign.mailchimp_id or campaign.synced_revision_id != revision.pk:
+        raise CampaignRefused(
+            _(
+                "The published version is not in Mailchimp yet. Wait a moment and try again, "
+                "or retry the sync."
+            )
+        )
+
+
+def _require_checklist(page) -> None:
+    revision, _go_live = content_revision(page)
+    checklist = check_issue(revision.as_object() if revision else page)
+    if checklist.has_errors:
+        raise CampaignRefused(
+            _("The issue cannot be sent yet: %(errors)s")
+            % {"errors": " ".join(item.message for item in checklist.errors)}
+        )
+
+
+def _require_not_sent(campaign: Campaign) -> None:
+    if campaign.status == S.SENT:
+        raise CampaignRefused(
+            _("This issue has already been sent. A sent campaign cannot be changed.")
+        )
+    if campaign.status == S.SENDING:
+        raise CampaignRefused(_("This issue is being sent right now."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Sync: the issue's published content → its campaign
+
+
+def request_sync(page) -> Campaign:
+    return campaign_for(page)
+
+
+def run_sync(campaign_id: int, user_id=None) -> Outcome:
+    campaign, busy = _claim(campaign_id, Op.SYNC)
+    if campaign is None:
+        return Outcome(_("Another update of this campaign is running."), retry_in=busy, busy=True)
+    page = NewsletterIssuePage.objects.get(pk=campaign.page_id)
+    if campaign.status == S.SCHEDULED and campaign.scheduled_for <= timezone.now():
+        # Its time has passed: Mailchimp has probably sent it. Record that, never edit it.
+        try:
+            remote = api.get_campaign(campaign.mailchimp_id)
+        except MailchimpError as exc:
+            return _failure(campaign_id, Op.SYNC, {}, exc, user_id)
+        if remote.get("status") in ("sending", "sent"):
+            release_lease(campaign_id)
+            _record_delivered(campaign_id, remote)
+            campaign.refresh_from_db()
+    if campaign.status in (S.SENT, S.SENDING):
+        with locked(campaign_id) as campaign:
+            _release(campaign)
+            campaign.attempts = 0
+            campaign.save()
+        return Outcome(
+            _("The issue has already been sent: the web page is updated, the campaign is not."),
+            ok=False,
+        )
+    revision, go_live_at = content_revision(page)
+    up_to_date = (
+        revision is not None
+        and campaign.mailchimp_id
+        and campaign.synced_revision_id == revision.pk
+        and campaign.status != S.FAILED
+        and (go_live_at is None or campaign.status == S.SCHEDULED)
+    )
+    if revision is None or up_to_date:
+        with locked(campaign_id) as campaign:
+            _release(campaign)
+            campaign.attempts = 0
+            campaign.save()
+        return Outcome(_("Nothing to update."))
+
+    issue = revision.as_object()
+    rendered = render_email(issue)
+    site_settings = site_settings_for(page)
+    body = api.campaign_body(
+        subject=rendered.subject,
+        preview_text=rendered.preheader,
+        title=f"{issue.title} ({issue.issue_date:%Y-%m-%d})" if issue.issue_date else issue.title,
+        from_name=site_settings.from_name,
+        reply_to=site_settings.reply_to,
+        segment_id=campaign.segment_id,
+    )
+    schedule_at = None
+    if go_live_at is not None:
+        schedule_at = round_up_to_quarter(go_live_at)
+    elif campaign.scheduled_for:
+        # Keep the editor's schedule, even if an earlier attempt unscheduled and then failed.
+        schedule_at = campaign.scheduled_for
+    try:
+        if not campaign.mailchimp_id:
+            created = api.create_campaign(body)
+            # Stored at once: a retry after a later failure updates this campaign, never makes another.
+            with locked(campaign_id) as locked_campaign:
+                locked_campaign.mailchimp_id = created["id"]
+                locked_campaign.remote_status = created.get("status", "save")
+                locked_campaign.save(update_fields=["mailchimp_id", "remote_status", "updated_at"])
+            campaign.mailchimp_id = created["id"]
+            campaign.remote_status = locked_campaign.remote_status
+        else:
+            if campaign.remote_status == "schedule":
+                # Mailchimp doesn't edit a scheduled campaign: unschedule, edit, schedule again.
+                api.unschedule(campaign.mailchimp_id)
+                with locked(campaign_id) as locked_campaign:
+                    locked_campaign.remote_status = "save"
+                    locked_campaign.save(update_fields=["remote_status", "updated_at"])
+                campaign.remote_status = "save"
+            api.update_campaign(campaign.mailchimp_id, body)
+        api.set_content(campaign.mailchimp_id, rendered.html, rendered.text)
+        count = _fetch_recipient_count(campaign)
+        if schedule_at is not None and schedule_at > timezone.now():
+            api.schedule(campaign.mailchimp_id, schedule_at)
+        else:
+            schedule_at = None
+    except MailchimpError as exc:
+        return _failure(campaign_id, Op.SYNC, {}, exc, user_id)
+
+    with locked(campaign_id) as campaign:
+        _succeeded(campaign)
+        campaign.synced_revision = revision
+        campaign.synced_at = timezone.now()
+        campaign.recipient_count = count
+        campaign.recipient_count_at = timezone.now()
+        if schedule_at is not None:
+            campaign.move_to(S.SCHEDULED)
+            campaign.scheduled_for = schedule_at
+            campaign.remote_status = "schedule"
+        else:
+            campaign.move_to(S.SYNCED)
+            campaign.scheduled_for = None
+            campaign.remote_status = "save"
+        campaign.save()
+    _log(campaign, "newsletter.campaign.synced", user=_user(user_id), revision=revision.pk)
+    if schedule_at is not None:
+        return Outcome(
+            _("The campaign is updated and scheduled for %(when)s.")
+            % {"when": _format_time(schedule_at)}
+        )
+    return Outcome(_("The campaign is updated in Mailchimp."))
+
+
+def _fetch_recipient_count(campaign: Campaign) -> int | None:
+    if campaign.segment_id:
+        segment = api.get_segment(campaign.segment_id)
+        return segment.get("member_count")
+    audience = api.get_audience()
+    return (audience.get("stats") or {}).get("member_count")
+
+
+def _format_time(when: datetime) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(when), "j F Y H:i")
+
+
+# ---------------------------------------------------------------------------------------------
+# Test email
+
+
+def clean_test_emails(emails) -> list[str]:
+    cleaned = []
+    for email in emails:
+        email = email.strip().lower()
+        if not email:
+            continue
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise CampaignRefused(
+                _("“%(email)s” is not an email address.") % {"email": email}
+            ) from None
+        if email not in cleaned:
+            cleaned.append(email)
+    if not cleaned:
+        raise CampaignRefused(_("Give at least one address for the test."))
+    if len(cleaned) > test_max_addresses():
+        raise CampaignRefused(
+            ngettext(
+                "Mailchimp sends a test to at most %(max)d address at a time.",
+                "Mailchimp sends a test to at most %(max)d addresses at a time.",
+                test_max_addresses(),
+            )
+            % {"max": test_max_addresses()}
+        )
+    return cleaned
+
+
+def request_test(page, emails) -> tuple[Campaign, list[str]]:
+    emails = clean_test_emails(emails)
+    with locked(campaign_for(page).pk) as campaign:
+        _require_not_sent(campaign)
+        _require_current(campaign, page)
+        if campaign.tests_sent >= test_max_per_campaign():
+            raise CampaignRefused(
+                _(
+                    "Mailchimp allows at most %(max)d test emails per campaign, and this "
+                    "campaign has used them all."
+                )
+                % {"max": test_max_per_campaign()}
+            )
+    return campaign, emails
+
+
+def run_test(campaign_id: int, emails: list[str], user_id=None, attempt: int = 1) -> Outcome:
+    campaign = Campaign.objects.get(pk=campaign_id)
+    if campaign.status in (S.SENT, S.SENDING) or not campaign.mailchimp_id:
+        return Outcome(_("No test sent: the campaign is not ready or already sent."), ok=False)
+    try:
+        api.send_test(campaign.mailchimp_id, emails)
+    except MailchimpError as exc:
+        if exc.retryable and attempt < settings.MAILCHIMP_MAX_ATTEMPTS:
+            delay = retry_delay(attempt)
+            return Outcome(exc.message_sv, ok=False, retry_in=delay)
+        Campaign.objects.filter(pk=campaign_id).update(
+            last_error=_("The test email was not sent. %(error)s") % {"error": exc.message_sv}
+        )
+        _log(campaign, "newsletter.campaign.test_failed", user=_user(user_id), error=exc.message_sv)
+        return Outcome(exc.message_sv, ok=False)
+    with locked(campaign_id) as campaign:
+        campaign.tests_sent += 1
+        campaign.save(update_fields=["tests_sent", "updated_at"])
+    _log(campaign, "newsletter.campaign.test_sent", user=_user(user_id), emails=emails)
+    return Outcome(_("Test email sent to %(emails)s.") % {"emails": ", ".join(emails)})
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedule and unschedule
+
+
+def request_schedule(
+    page, when: datetime, now: datetime | None = None
+) -> tuple[Campaign, datetime]:
+    """Check that the campaign may be scheduled at `when`; return it and the quarter-hour time."""
+    now = now or timezone.now()
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    rounded = round_up_to_quarter(when)
+    if rounded <= now:
+        raise CampaignRefused(_("The time has already passed. Choose a time in the future."))
+    with locked(campaign_for(page).pk) as campaign:
+        _require_not_sent(campaign)
+        _require_current(campaign, page)
+        _require_checklist(page)
+    return campaign, rounded
+
+
+def run_schedule(campaign_id: int, when_iso: str, user_id=None) -> Outcome:
+    when = datetime.fromisoformat(when_iso)
+    campaign, busy = _claim(campaign_id, Op.SCHEDULE)
+    if campaign is None:
+        return Outcome(_("Another update of this campaign is running."), retry_in=busy, busy=True)
+    if campaign.status in (S.SENT, S.SENDING):
+        with locked(campaign_id) as campaign:
+            _release(campaign)
+            campaign.save()
+        return Outcome(_("This issue has already been sent."), ok=False)
+    try:
+        if campaign.remote_status == "schedule":
+            api.unschedule(campaign.mailchimp_id)
+        api.schedule(campaign.mailchimp_id, when)
+    except MailchimpError as exc:
+        return _failure(campaign_id, Op.SCHEDULE, {"when": when_iso}, exc, user_id)
+    with locked(campaign_id) as campaign:
+        _succeeded(campaign)
+        campaign.move_to(S.SCHEDULED)
+        campaign.scheduled_for = when
+        campaign.remote_status = "schedule"
+        campaign.save()
+    _log(campaign, "newsletter.campaign.scheduled", user=_user(user_id), scheduled_for=when_iso)
+    return Outcome(_("Scheduled for %(when)s.") % {"when": _format_time(when)})
+
+
+def request_unschedule(page) -> Campaign:
+    with locked(campaign_for(page).pk) as campaign:
+        if campaign.status != S.SCHEDULED and campaign.remote_status != "schedule":
+            raise CampaignRefused(_("The campaign is not scheduled."))
+    return campaign
+
+
+def run_unschedule(campaign_id: int, user_id=None) -> Outcome:
+    campaign, busy = _claim(campaign_id, Op.UNSCHEDULE)
+    if campaign is None:
+        return Outcome(_("Another update of this campaign is running."), retry_in=busy, busy=True)
+    if campaign.status in (S.SENT, S.SENDING) or campaign.remote_status != "schedule":
+        with locked(campaign_id) as campaign:
+            _release(campaign)
+            campaign.attempts = 0
+            campaign.save()
+        return Outcome(_("The campaign is not scheduled."), ok=False)
+    try:
+        api.unschedule(campaign.mailchimp_id)
+    except MailchimpError as exc:
+        return _failure(campaign_id, Op.UNSCHEDULE, {}, exc, user_id)
+    with locked(campaign_id) as campaign:
+        _succeeded(campaign)
+        campaign.move_to(S.SYNCED)
+        campaign.scheduled_for = None
+        campaign.remote_status = "save"
+        campaign.save()
+    _log(campaign, "newsletter.campaign.unscheduled", user=_user(user_id))
+    return Outcome(_("The campaign is no longer scheduled."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Send
+
+
+def request_send(page) -> tuple[Campaign, str]:
+    """Claim the one send of this campaign: SENDING with a fresh key, or CampaignRefused."""
+    with locked(campaign_for(page).pk) as campaign:
+        _require_not_sent(campaign)
+        _require_current(campaign, page)
+        _require_checklist(page)
+        campaign.move_to(S.SENDING)
+        campaign.send_key = uuid.uuid4()
+        campaign.attempts = 0
+        campaign.last_error = ""
+        campaign.failed_operation = ""
+        campaign.next_retry_at = None
+        campaign.save()
+    return campaign, str(campaign.send_key)
+
+
+def run_send(campaign_id: int, send_key: str, user_id=None) -> Outcome:
+    with locked(campaign_id) as campaign:
+        if campaign.status != S.SENDING or str(campaign.send_key) != send_key:
+            return Outcome(_("Nothing to send: the campaign is not waiting to be sent."), ok=False)
+        now = timezone.now()
+        if campaign.lease_until and campaign.lease_until > now:
+            return Outcome(_("The campaign is being sent by another worker."), ok=False)
+        # Any earlier attempt may have reached Mailchimp (a timeout says nothing): ask first.
+        ask_first = campaign.attempts > 0
+        campaign.attempts += 1
+        campaign.lease_operation = Op.SEND
+        campaign.lease_until = now + lease_length()
+        campaign.save()
+    try:
+        already = False
+        if ask_first:
+            remote = api.get_campaign(campaign.mailchimp_id)
+            already = remote.get("status") in ("sending", "sent")
+        if not already:
+            if campaign.remote_status == "schedule":
+                api.unschedule(campaign.mailchimp_id)
+            api.send(campaign.mailchimp_id)
+    except MailchimpError as exc:
+        return _failure(campaign_id, Op.SEND, {"send_key": send_key}, exc, user_id)
+    with locked(campaign_id) as campaign:
+        _succeeded(campaign)
+        campaign.move_to(S.SENT)
+        campaign.sent_at = timezone.now()
+        campaign.scheduled_for = None
+        campaign.remote_status = "sent"
+        campaign.save()
+    _log(
+        campaign,
+        "newsletter.campaign.sent",
+        user=_user(user_id),
+        recipients=campaign.recipient_count,
+    )
+    return Outcome(_("The newsletter has been sent."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Retry after failure
+
+
+def request_retry(page) -> tuple[str, dict]:
+    """Turn a FAILED campaign back into its pending operation: (operation, task arguments)."""
+    with locked(campaign_for(page).pk) as campaign:
+        if campaign.status != S.FAILED:
+            raise CampaignRefused(_("There is nothing to retry."))
+        operation = campaign.failed_operation or Op.SYNC
+        args = dict(campaign.operation_args or {})
+        back_to = _status_from_remote(campaign)
+        if operation == Op.SEND:
+            _require_current(campaign, page)
+            _require_checklist(page)
+            campaign.move_to(S.SENDING)
+            # The same key: the earlier attempt may have gone through, so run_send asks first.
+            if not campaign.send_key:
+                campaign.send_key = uuid.uuid4()
+            args = {"send_key": str(campaign.send_key)}
+            campaign.attempts = 1
+        else:
+            campaign.move_to(back_to)
+            campaign.attempts = 0
+        campaign.failed_operation = ""
+        campaign.save()
+    return operation, args
+
+
+def _status_from_remote(campaign: Campaign) -> str:
+    if campaign.remote_status == "schedule":
+        return S.SCHEDULED
+    if campaign.remote_status in ("sending", "sent"):
+        return S.SENT
+    if campaign.mailchimp_id and campaign.synced_revision_id:
+        return S.SYNCED
+    return S.DRAFT
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports and recovery (periodic)
+
+
+def report_snapshot(report: dict, clicks: dict) -> dict:
+    opens = report.get("opens") or {}
+    click_totals = report.get("clicks") or {}
+    bounces = report.get("bounces") or {}
+    links = sorted(
+        clicks.get("urls_clicked") or [], key=lambda link: link.get("total_clicks", 0), reverse=True
+    )
+    return {
+        "emails_sent": report.get("emails_sent", 0),
+        # Apple Mail Privacy Protection opens every message it receives: leave those out.
+        "opens": opens.get("proxy_excluded_opens", opens.get("opens_total", 0)),
+        "unique_opens": opens.get("proxy_excluded_unique_opens", opens.get("unique_opens", 0)),
+        "open_rate": opens.get("proxy_excluded_open_rate", opens.get("open_rate", 0)),
+        "clicks": click_totals.get("clicks_total", 0),
+        "unique_clicks": click_totals.get("unique_subscriber_clicks", 0),
+        "unsubscribes": report.get("unsubscribed", 0),
+        "bounces": sum(
+            bounces.get(key, 0) for key in ("hard_bounces", "soft_bounces", "syntax_errors")
+        ),
+        "top_links": [
+            {
+                "url": link.get("url", ""),
+                "clicks": link.get("total_clicks", 0),
+                "unique_clicks": link.get("unique_clicks", 0),
+            }
+            for link in links[:5]
+        ],
+    }
+
+
+def refresh_report(campaign_id: int) -> Outcome:
+    campaign = Campaign.objects.get(pk=campaign_id)
+    if not campaign.mailchimp_id:
+        return Outcome(_("The issue has no campaign yet."), ok=False)
+    try:
+        if campaign.status == S.SCHEDULED:
+            remote = api.get_campaign(campaign.mailchimp_id)
+            if remote.get("status") in ("sending", "sent"):
+                _record_delivered(campaign_id, remote)
+                campaign.refresh_from_db()
+        if campaign.status != S.SENT:
+            return Outcome(_("The issue has not been sent yet."), ok=False)
+        snapshot = report_snapshot(
+            api.get_report(campaign.mailchimp_id), api.get_click_details(campaign.mailchimp_id)
+        )
+    except MailchimpError as exc:
+        logger.warning("campaign %s: report refresh failed: %s", campaign_id, exc)
+        return Outcome(exc.message_sv, ok=False)
+    Campaign.objects.filter(pk=campaign_id).update(
+        report=snapshot, report_refreshed_at=timezone.now()
+    )
+    return Outcome(_("The report is updated."))
+
+
+def _record_delivered(campaign_id: int, remote: dict) -> None:
+    """Mailchimp sent a scheduled campaign on its own: record it."""
+    with locked(campaign_id) as campaign:
+        if campaign.status == S.SENT:
+            return
+        campaign.move_to(S.SENT)
+        send_time = remote.get("send_time")
+        campaign.sent_at = (
+            datetime.fromisoformat(send_time.replace("Z", "+00:00"))
+            if send_time
+            else timezone.now()
+        )
+        campaign.remote_status = remote.get("status", "sent")
+        campaign.save()
+    _log(campaign, "newsletter.campaign.sent", recipients=campaign.recipient_count)
+
+
+def campaigns_to_refresh():
+    since = timezone.now() - timedelta(days=settings.NEWSLETTER_REPORT_DAYS)
+    due = timezone.now() + timedelta(minutes=1)
+    return Campaign.objects.filter(status=S.SENT, sent_at__gte=since) | Campaign.objects.filter(
+        status=S.SCHEDULED, scheduled_for__lte=due
+    )
+
+
+def stalled_sends():
+    """SENDING campaigns whose worker is gone (lease expired or never taken): resume them."""
+    now = timezone.now()
+    return (
+        Campaign.objects.filter(status=S.SENDING)
+        .exclude(lease_until__gt=now)
+        .exclude(next_retry_at__gt=now)
+    )

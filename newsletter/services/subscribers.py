@@ -1,0 +1,477 @@
+"""What happens to a subscriber: sign-up, confirmation, unsubscribe, preferences, import, erasure.
+
+Every change is local and committed first; Mailchimp hears about it through
+newsletter.audience_sync (an outbox task with retries), and our own mail is sent by a task
+after commit. Nothing here makes a network call.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from home.models import Municipality
+from newsletter import audience_sync, emails
+from newsletter.models.subscribers import (
+    DEFAULT_INTERESTS,
+    INTERESTS,
+    Subscriber,
+    SubscriberEvent,
+    normalise_email,
+    split_name,
+)
+from newsletter.services.sync import known_to_mailchimp
+from newsletter.tokens import new_nonce
+
+Status = Subscriber.Status
+INTEREST_VALUES = [value for value, _label in INTERESTS]
+
+
+class AddressError(ValueError):
+    """An address we cannot mail; the message is shown to the person."""
+
+
+def clean_address(raw: str) -> str:
+    """Validate and normalise an address, with a Swedish message for what is wrong.
+
+    International domains (IDN, e.g. "kommun.åre.se") are accepted and stored IDNA-encoded;
+    non-ASCII characters before the @ are refused because Mailchimp cannot deliver to them.
+    """
+    raw = (raw or "").strip()
+    if not raw:
+        raise AddressError(_("Enter your email address."))
+    if len(raw) > 254:
+        raise AddressError(_("The email address is too long."))
+    local, sep, _domain = raw.rpartition("@")
+    if not sep or not local:
+        raise AddressError(_("Enter a valid email address, for example namn@kommun.se."))
+    if not local.isascii():
+        raise AddressError(
+            _(
+                "Our mailing service cannot deliver to addresses with letters such as å, ä or ö "
+                "before the @. Please use another address."
+            )
+        )
+    email = normalise_email(raw)
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise AddressError(_("Enter a valid email address, for example namn@kommun.se.")) from exc
+    if len(email) > 254:
+        raise AddressError(_("The email address is too long."))
+    return email
+
+
+def clean_interests(values) -> list[str]:
+    chosen = [v for v in INTEREST_VALUES if v in set(values or [])]
+    return chosen
+
+
+# --- Sign-up and confirmation -------------------------------------------------------------
+
+
+@dataclass
+class SignupResult:
+    # "confirmation_sent": our confirmation mail is on its way (also said when the address is
+    # already subscribed, so the form does not reveal who subscribes).
+    # "resubscribe_pending": they had left; Mailchimp sends its own confirmation.
+    outcome: str
+    subscriber: Subscriber
+
+
+def _known_to_mailchimp(sub: Subscriber) -> bool:
+    # The audience sync's rule, so that both sides agree on who goes through Mailchimp's own
+    # confirmation (known there) and who through ours (never sent there).
+    return known_to_mailchimp(sub)
+
+
+def _awaiting_mailchimp_confirmation(sub: Subscriber) -> bool:
+    latest = sub.events.filter(applied=True, to_status=Status.PENDING).order_by("-id").first()
+    return bool(latest and latest.detail.get("resubscribe"))
+
+
+def signup(
+    *,
+    email: str,
+    name: str = "",
+    municipality: Municipality | None = None,
+    organisation: str = "",
+    interests: list[str] | None = None,
+    consent_text: str = "",
+    ip: str | None = None,
+    user_agent: str = "",
+) -> SignupResult:
+    email = clean_address(email)
+    try:
+        return _signup(
+            email, name, municipality, organisation, interests, consent_text, ip, user_agent
+        )
+    except IntegrityError:
+        # Two sign-ups for the same new address at once: the other one created the row.
+        return _signup(
+            email, name, municipality, organisation, interests, consent_text, ip, user_agent
+        )
+
+
+def _record_signup(sub, name, municipality, organisation, interests, consent_text, ip, user_agent):
+    first, last = split_name(name)
+    if first or last:
+        sub.first_name, sub.last_name = first[:100], last[:100]
+    if municipality is not None:
+        sub.municipality = municipality
+    if organisation:
+        sub.organisation = organisation[:160]
+    if interests is not None:
+        sub.tags = clean_interests(interests) or list(DEFAULT_INTERESTS)
+    sub.consent_text = consent_text
+    sub.signup_at = timezone.now()
+    sub.signup_ip = ip or None
+    sub.signup_user_agent = (user_agent or "")[:400]
+
+
+def _signup(email, name, municipality, organisation, interests, consent_text, ip, user_agent):
+    with transaction.atomic():
+        sub = Subscriber.objects.select_for_update().filter(email=email).first()
+        if sub is None:
+            sub = Subscriber(email=email, status=Status.PENDING, source=Subscriber.Source.WEBSITE)
+            sub.tags = list(DEFAULT_INTERESTS)
+            _record_signup(
+                sub, name, municipality, organisation, interests, consent_text, ip, user_agent
+            )
+            sub.token_nonce = new_nonce()
+            with transaction.atomic():  # savepoint: a concurrent insert raises IntegrityError
+                sub.save()
+            SubscriberEvent.objects.create(
+                subscriber=sub, from_status="", to_status=Status.PENDING, source="website"
+            )
+            emails.schedule(sub, "confirm")
+            return SignupResult("confirmation_sent", sub)
+
+        if sub.status == Status.SUBSCRIBED:
+            return SignupResult("confirmation_sent", sub)
+
+        if sub.status == Status.PENDING and _awaiting_mailchimp_confirmation(sub):
+            # Signing up again while Mailchimp's confirmation is outstanding: ask again there.
+            _record_signup(
+                sub, name, municipality, organisation, interests, consent_text, ip, user_agent
+            )
+            sub.save()
+            audience_sync.schedule_push(sub)
+            return SignupResult("resubscribe_pending", sub)
+
+        if sub.status == Status.PENDING:
+            _record_signup(
+                sub, name, municipality, organisation, interests, consent_text, ip, user_agent
+            )
+            if not sub.token_nonce:
+                sub.token_nonce = new_nonce()
+            sub.save()
+            emails.schedule(sub, "confirm")
+            return SignupResult("confirmation_sent", sub)
+
+        # Unsubscribed or cleaned, signing up again.
+        _record_signup(
+            sub, name, municipality, organisation, interests, consent_text, ip, user_agent
+        )
+        if _known_to_mailchimp(sub):
+            # Mailchimp refuses to re-subscribe someone who left ("Member In Compliance State");
+            # pushed as pending, Mailchimp sends its own confirmation and its webhook tells us.
+            sub.save()
+            sub.change_status(
+                Status.PENDING, source="website", detail={"resubscribe": True}, push=True
+            )
+            audience_sync.schedule_push(sub)
+            return SignupResult("resubscribe_pending", sub)
+        # Never confirmed with us (e.g. unsubscribed from the confirmation mail): our own
+        # double opt-in again, with a fresh link.
+        sub.token_nonce = new_nonce()
+        sub.save()
+        sub.change_status(Status.PENDING, source="website", push=False)
+        emails.schedule(sub, "confirm")
+        return SignupResult("confirmation_sent", sub)
+
+
+def confirm(sub: Subscriber, *, nonce: str, ip: str | None = None, user_agent: str = "") -> str:
+    """Confirm a pending sign-up. Returns "confirmed", "already" (subscribed before) or "used"
+    (the link was already used or replaced, or the person has since left)."""
+    with transaction.atomic():
+        current = Subscriber.objects.select_for_update().get(pk=sub.pk)
+        if current.status == Status.SUBSCRIBED:
+            return "already"
+        if current.status != Status.PENDING or not nonce or nonce != current.token_nonce:
+            return "used"
+        current.confirmed_at = timezone.now()
+        current.confirm_ip = ip or None
+        current.confirm_user_agent = (user_agent or "")[:400]
+        current.token_nonce = new_nonce()  # the link works once
+        current.save(
+            update_fields=[
+                "confirmed_at",
+                "confirm_ip",
+                "confirm_user_agent",
+                "token_nonce",
+                "updated_at",
+            ]
+        )
+        current.change_status(Status.SUBSCRIBED, source="confirm")
+        audience_sync.schedule_push(current)
+        emails.schedule(current, "welcome")
+    sub.refresh_from_db()
+    return "confirmed"
+
+
+# --- Unsubscribe and preferences ----------------------------------------------------------
+
+
+def unsubscribe(sub: Subscriber, *, source: str, detail: dict | None = None) -> bool:
+    """Unsubscribe (idempotent). Returns True if the status changed."""
+    with transaction.atomic():
+        if sub.status in (Status.UNSUBSCRIBED, Status.CLEANED):
+            sub.refresh_from_db()
+            if sub.status in (Status.UNSUBSCRIBED, Status.CLEANED):
+                return False
+        changed = sub.change_status(Status.UNSUBSCRIBED, source=source, detail=detail)
+        if changed:
+            audience_sync.schedule_push(sub)
+    return changed
+
+
+def update_preferences(
+    sub: Subscriber, *, name: str, organisation: str, interests: list[str]
+) -> None:
+    first, last = split_name(name)
+    with transaction.atomic():
+        sub.first_name, sub.last_name = first[:100], last[:100]
+        sub.organisation = (organisation or "")[:160]
+        sub.tags = clean_interests(interests)
+        if sub.status != Status.PENDING or _known_to_mailchimp(sub):
+            sub.mailchimp_needs_push = True
+        sub.save()
+        if sub.mailchimp_needs_push:
+            audience_sync.schedule_push(sub)
+
+
+# --- Editors: import, export, erasure -----------------------------------------------------
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_ROWS = 50_000
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, email, reason)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + len(self.rejected)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel in Sweden saves "CSV" as Windows-1252.
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_rows(text: str):
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader.fieldnames = [
+        (f or "").strip().lower().replace(" ", "_") for f in reader.fieldnames or []
+    ]
+    return reader
+
+
+HEADER_ALIASES = {
+    "email": ["email", "e-post", "epost", "email_address", "e-postadress"],
+    "first_name": ["first_name", "förnamn", "fname"],
+    "last_name": ["last_name", "efternamn", "lname"],
+    "name": ["name", "namn"],
+    "organisation": ["organisation", "organization", "org", "organisation/företag"],
+    "municipality": ["municipality", "kommun"],
+    "role": ["role", "roll"],
+    "interests": ["interests", "tags", "intressen", "taggar"],
+}
+
+
+def _pick(row: dict, key: str) -> str:
+    for alias in HEADER_ALIASES[key]:
+        if row.get(alias):
+            return str(row[alias]).strip()
+    return ""
+
+
+def import_csv(data: bytes, *, default_interests: list[str] | None = None) -> ImportReport:
+    """Import subscribers who gave consent elsewhere. New addresses become subscribed (source
+    import); known ones get empty fields filled in; people who left are never re-subscribed;
+    every rejected row is reported with its line number."""
+    report = ImportReport()
+    if len(data) > IMPORT_MAX_BYTES:
+        report.rejected.append((0, "", _("The file is larger than 5 MB.")))
+        return report
+    reader = _read_rows(_decode(data))
+    if not any(alias in reader.fieldnames for alias in HEADER_ALIASES["email"]):
+        report.rejected.append((1, "", _("The file has no email column (email or e-post).")))
+        return report
+    municipalities = {m.name.lower(): m for m in Municipality.objects.all()}
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        if line - 1 > IMPORT_MAX_ROWS:
+            report.rejected.append((line, "", _("Too many rows; the rest was not read.")))
+            break
+        raw = _pick(row, "email")
+        try:
+            email = clean_address(raw)
+        except AddressError as exc:
+            report.rejected.append((line, raw[:254], str(exc)))
+            continue
+        if email in seen:
+            report.rejected.append((line, email, _("Duplicate of an earlier row in the file.")))
+            continue
+        seen.add(email)
+        municipality = None
+        municipality_name = _pick(row, "municipality")
+        if municipality_name:
+            municipality = municipalities.get(municipality_name.lower()) or municipalities.get(
+                f"{municipality_name.lower()} kommun"
+            )
+            if municipality is None:
+                report.rejected.append(
+                    (
+                        line,
+                        email,
+                        _("Unknown municipality: %(name)s") % {"name": municipality_name[:80]},
+                    )
+                )
+                continue
+        first, last = _pick(row, "first_name"), _pick(row, "last_name")
+        if not (first or last):
+            first, last = split_name(_pick(row, "name"))
+        values = {
+            "first_name": first[:100],
+            "last_name": last[:100],
+            "organisation": _pick(row, "organisation")[:160],
+            "role": _pick(row, "role")[:120],
+            "municipality": municipality,
+        }
+        raw_interests = _pick(row, "interests").replace("|", ";").replace(",", ";")
+        interests = clean_interests([i.strip() for i in raw_interests.split(";")])
+        outcome = _import_one(email, values, interests or default_interests or DEFAULT_INTERESTS)
+        if outcome == "left":
+            report.rejected.append(
+                (line, email, _("Has unsubscribed or been removed; not subscribed again."))
+            )
+        else:
+            setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
+
+
+def _import_one(email: str, values: dict, interests: list[str]) -> str:
+    with transaction.atomic():
+        sub = Subscriber.objects.select_for_update().filter(email=email).first()
+        if sub is None:
+            sub = Subscriber.objects.create(
+                email=email,
+                status=Status.SUBSCRIBED,
+                source=Subscriber.Source.IMPORT,
+                tags=list(interests),
+                consent_text=_("Imported by an editor (consent given elsewhere)."),
+                mailchimp_needs_push=True,
+                **values,
+            )
+            SubscriberEvent.objects.create(
+                subscriber=sub, from_status="", to_status=Status.SUBSCRIBED, source="import"
+            )
+            audience_sync.schedule_push(sub)
+            return "created"
+        if sub.status in (Status.UNSUBSCRIBED, Status.CLEANED):
+            return "left"
+        changed = False
+        for name, value in values.items():
+            if value and not getattr(sub, name):
+                setattr(sub, name, value)
+                changed = True
+        if not changed:
+            return "unchanged"
+        sub.mailchimp_needs_push = sub.status == Status.SUBSCRIBED
+        sub.save()
+        if sub.mailchimp_needs_push:
+            audience_sync.schedule_push(sub)
+        return "updated"
+
+
+def export_data(sub: Subscriber) -> dict:
+    """Everything we hold about one person (GDPR access request)."""
+
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {
+        "email": sub.email,
+        "first_name": sub.first_name,
+        "last_name": sub.last_name,
+        "organisation": sub.organisation,
+        "municipality": sub.municipality.name if sub.municipality_id else None,
+        "role": sub.role,
+        "status": sub.status,
+        "cleaned_reason": sub.cleaned_reason,
+        "source": sub.source,
+        "interests": list(sub.tags or []),
+        "consent": {
+            "text_shown": sub.consent_text,
+            "signed_up_at": iso(sub.signup_at),
+            "sign_up_ip": sub.signup_ip,
+            "sign_up_user_agent": sub.signup_user_agent,
+            "confirmed_at": iso(sub.confirmed_at),
+            "confirmation_ip": sub.confirm_ip,
+            "confirmation_user_agent": sub.confirm_user_agent,
+        },
+        "mailchimp": {
+            "last_sent_at": iso(sub.mailchimp_pushed_at),
+            "last_changed_in_mailchimp": iso(sub.mailchimp_last_changed),
+        },
+        "created_at": iso(sub.created_at),
+        "updated_at": iso(sub.updated_at),
+        "events": [
+            {
+                "at": iso(e.occurred_at),
+                "from": e.from_status,
+                "to": e.to_status,
+                "source": e.source,
+                "applied": e.applied,
+                "detail": e.detail,
+            }
+            for e in sub.events.order_by("occurred_at", "id")
+        ],
+    }
+
+
+def erase(sub: Subscriber, *, by: str = "admin") -> SubscriberEvent:
+    """Right to erasure: delete locally, have Mailchimp delete permanently, and keep a log entry
+    that holds no personal data (no address, no name, no link to the deleted row)."""
+    email = sub.email
+    with transaction.atomic():
+        status = sub.status
+        SubscriberEvent.objects.filter(subscriber=sub).update(detail={})
+        sub.delete()
+        event = SubscriberEvent.objects.create(
+            subscriber=None,
+            from_status=status,
+            to_status="",
+            source="erasure",
+            detail={"by": by},
+        )
+        audience_sync.schedule_erasure(email)
+    return event

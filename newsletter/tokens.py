@@ -1,0 +1,107 @@
+"""Signed links and form stamps for subscribers (django.core.signing, one salt per purpose).
+
+- confirm: expires (NEWSLETTER_CONFIRM_MAX_AGE, 3 days) and works once: it carries the
+  subscriber's token_nonce, which is rotated when the confirmation is used.
+- unsubscribe: long-lived and reusable (RFC 8058 one-click links in mail that may be old).
+- preferences: expires (NEWSLETTER_PREFERENCES_MAX_AGE, 180 days), reusable.
+- form stamp: the time a sign-up form was rendered, so bots that post too fast or replay an
+  old form are rejected.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+
+CONFIRM_SALT = "newsletter.subscriber.confirm"
+UNSUBSCRIBE_SALT = "newsletter.subscriber.unsubscribe"
+PREFERENCES_SALT = "newsletter.subscriber.preferences"
+FORM_STAMP_SALT = "newsletter.signup.form-stamp"
+
+
+def confirm_max_age() -> int:
+    return getattr(settings, "NEWSLETTER_CONFIRM_MAX_AGE", 3 * 24 * 3600)
+
+
+def preferences_max_age() -> int:
+    return getattr(settings, "NEWSLETTER_PREFERENCES_MAX_AGE", 180 * 24 * 3600)
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(8)
+
+
+class TokenError(Exception):
+    """A link that cannot be used; `reason` is "expired" or "invalid"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class TokenData:
+    subscriber_id: int
+    nonce: str = ""
+
+
+def _dumps(payload: dict, salt: str) -> str:
+    return signing.dumps(payload, salt=salt, compress=False)
+
+
+def _loads(token: str, salt: str, max_age: int | None) -> dict:
+    if not token or len(token) > 400:
+        raise TokenError("invalid")
+    try:
+        payload = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise TokenError("expired") from exc
+    except (signing.BadSignature, ValueError, UnicodeError) as exc:
+        raise TokenError("invalid") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("s"), int):
+        raise TokenError("invalid")
+    return payload
+
+
+def make_confirm_token(subscriber) -> str:
+    return _dumps({"s": subscriber.pk, "n": subscriber.token_nonce}, CONFIRM_SALT)
+
+
+def read_confirm_token(token: str) -> TokenData:
+    payload = _loads(token, CONFIRM_SALT, confirm_max_age())
+    return TokenData(payload["s"], str(payload.get("n", "")))
+
+
+def make_unsubscribe_token(subscriber) -> str:
+    return _dumps({"s": subscriber.pk}, UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> TokenData:
+    return TokenData(_loads(token, UNSUBSCRIBE_SALT, None)["s"])
+
+
+def make_preferences_token(subscriber) -> str:
+    return _dumps({"s": subscriber.pk}, PREFERENCES_SALT)
+
+
+def read_preferences_token(token: str) -> TokenData:
+    return TokenData(_loads(token, PREFERENCES_SALT, preferences_max_age())["s"])
+
+
+def make_form_stamp(now: float | None = None) -> str:
+    return signing.dumps(int(now if now is not None else time.time()), salt=FORM_STAMP_SALT)
+
+
+def form_stamp_age(stamp: str, now: float | None = None) -> float:
+    """Seconds since the form was rendered; raises TokenError if the stamp is not ours."""
+    try:
+        issued = signing.loads(stamp or "", salt=FORM_STAMP_SALT)
+    except (signing.BadSignature, ValueError, UnicodeError) as exc:
+        raise TokenError("invalid") from exc
+    if not isinstance(issued, int):
+        raise TokenError("invalid")
+    return (now if now is not None else time.time()) - issued

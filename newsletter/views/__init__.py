@@ -1,0 +1,1 @@
+"""Public subscriber pages: sign-up, confirmation, one-click unsubscribe, preferences."""

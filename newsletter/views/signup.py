@@ -1,0 +1,58 @@
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from newsletter import ratelimit
+from newsletter.forms import CONSENT_TEXT, PRIVACY_TEXT, SignupForm
+from newsletter.services import subscribers as service
+
+from .common import render_page
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.method == "GET":
+        return render_page(request, "newsletter/subscribers/signup.html")
+    form = SignupForm(request.POST)
+    if not ratelimit.hit("signup_ip", ratelimit.client_ip(request)):
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(
+            None, _("Too many sign-ups from your network right now. Please try again in an hour.")
+        )
+        return render_page(
+            request, "newsletter/subscribers/signup.html", {"signup_form": form}, status=429
+        )
+    if not form.is_valid():
+        return render_page(
+            request, "newsletter/subscribers/signup.html", {"signup_form": form}, status=400
+        )
+    email = form.cleaned_data["email"]
+    if not ratelimit.hit("signup_email", email):
+        form.add_error(
+            None,
+            _(
+                "We have already sent several confirmation emails to this address. Check your "
+                "inbox and spam folder, or try again tomorrow."
+            ),
+        )
+        return render_page(
+            request, "newsletter/subscribers/signup.html", {"signup_form": form}, status=429
+        )
+    result = service.signup(
+        email=email,
+        name=form.cleaned_data["name"],
+        municipality=form.cleaned_data["municipality"],
+        consent_text=f"{CONSENT_TEXT}\n\n{PRIVACY_TEXT}",
+        ip=ratelimit.client_ip(request) or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    if result.outcome == "resubscribe_pending":
+        return redirect("newsletter:signup_done_mailchimp")
+    return redirect("newsletter:signup_done")
+
+
+def signup_done(request, via_mailchimp=False):
+    return render_page(
+        request, "newsletter/subscribers/signup_done.html", {"via_mailchimp": via_mailchimp}
+    )

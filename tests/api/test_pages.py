@@ -1,0 +1,181 @@
+"""The pages endpoint: our page types, their fields, filters, ordering and paging."""
+
+import datetime
+
+import pytest
+
+from django.conf import settings
+
+API = "/api/v2/pages/"
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, **params):
+    response = client.get(API, params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def titles(data):
+    return [item["title"] for item in data["items"]]
+
+
+def test_article_detail_has_plain_data_with_absolute_urls(client, content):
+    data = client.get(f"{API}{content.welcome.pk}/").json()
+    assert data["meta"]["type"] == "home.ArticlePage"
+    assert data["date"] == "2022-03-18"
+    assert data["summary"].startswith("Två nya medlemmar")
+    assert data["tags"] == ["medlemmar"]
+    assert [m["slug"] for m in data["municipalities"]] == ["tranemo", "vargarda"]
+    paragraph = data["body"][0]
+    assert paragraph["type"] == "paragraph"
+    # Internal links are expanded to the page's absolute URL.
+    base = settings.WAGTAILAPI_BASE_URL.rstrip("/")
+    assert f'href="{base}/nyheter/vad-hander-i-grastorp/"' in paragraph["value"]
+    assert "linktype" not in paragraph["value"]
+
+
+def test_article_hero_image_has_webp_renditions(client, content):
+    data = client.get(f"{API}{content.grastorp.pk}/").json()
+    card = data["hero_image"]["renditions"]["card"]
+    assert card["width"] == 800 and card["height"] == 450
+    assert card["url"].startswith(("http://", "https://")) and card["url"].endswith(".webp")
+    assert data["byline"] == "Sophia Vikström, kommunchef Grästorps kommun"
+
+
+def test_event_fields(client, content):
+    data = client.get(f"{API}{content.spring_meeting.pk}/").json()
+    assert data["location"] == "Lerdalshöjden, Rättvik"
+    assert data["price_text"] == "2 195 kr/person"
+    assert 'href="http' in data["intro"]
+
+
+def test_newsletter_issue_sections_resolved(client, content):
+    data = client.get(f"{API}{content.issue.pk}/").json()
+    assert data["meta"]["type"] == "newsletter.NewsletterIssuePage"
+    assert data["issue_date"] == "2022-04-05"
+    sections = {section["type"]: section["value"] for section in data["body"]}
+    assert "/nyheter/vad-hander-i-grastorp/" in sections["text"]["text"]
+    # A teaser carries its target's title, absolute URL and summary.
+    article = sections["article_teaser"]["article"]
+    assert article["title"] == content.welcome.title
+    assert article["url"].endswith("/nyheter/valkommen-tranemo-och-vargarda/")
+    assert article["url"].startswith("http")
+    assert article["summary"] == content.welcome.listing_summary
+    assert sections["event_teaser"]["event"]["type"] == "home.EventPage"
+    assert sections["tips"]["items"][0]["link_url"] == "https://www.sns.se/"
+    assert sections["divider"] is None
+
+
+def test_standard_page(client, content):
+    data = client.get(f"{API}{content.about.pk}/").json()
+    assert data["intro"].startswith("<p>SmåKom är")
+    assert data["body"][0]["type"] == "paragraph"
+
+
+def test_listing_by_type_defaults_to_newest_first_with_listing_fields(client, content):
+    data = get(client, type="home.ArticlePage")
+    assert data["meta"]["total_count"] == 3
+    assert titles(data) == [
+        "Vad händer i Grästorp?",
+        "Rapport från styrelsemöte",
+        "Välkommen Tranemo och Vårgårda kommuner!",
+    ]
+    first = data["items"][0]
+    assert {"date", "summary", "teaser_title"} <= first.keys()
+    assert "body" not in first
+
+
+def test_filter_by_tag(client, content):
+    assert titles(get(client, type="home.ArticlePage", tags="ukraina")) == [content.grastorp.title]
+    assert get(client, type="home.ArticlePage", tags="finns-inte")["items"] == []
+
+
+def test_filter_by_municipality_slug_and_id(client, content):
+    by_slug = get(client, type="home.ArticlePage", municipality="tranemo")
+    assert titles(by_slug) == [content.welcome.title]
+    by_id = get(client, type="home.ArticlePage", municipality=str(content.grastorp_kommun.pk))
+    assert titles(by_id) == [content.grastorp.title]
+
+
+def test_article_date_range(client, content):
+    data = get(client, type="home.ArticlePage", date_from="2022-03-20", date_to="2022-03-31")
+    assert titles(data) == [content.board.title]
+    assert get(client, type="home.ArticlePage", date_from="2022-04-01")["meta"]["total_count"] == 1
+
+
+def test_upcoming_events(client, content):
+    upcoming = get(client, type="home.EventPage", upcoming="true")
+    assert titles(upcoming) == [content.webinar.title, content.spring_meeting.title]
+    past = get(client, type="home.EventPage", upcoming="false")
+    assert titles(past) == [content.past_event.title]
+
+
+def test_event_date_range_uses_start(client, content):
+    day = content.webinar.start.date().isoformat()
+    assert titles(get(client, type="home.EventPage", date_from=day, date_to=day)) == [
+        content.webinar.title
+    ]
+
+
+def test_ordering(client, content):
+    data = get(client, type="home.ArticlePage", order="title")
+    assert titles(data) == sorted(titles(data))
+    data = get(client, type="home.ArticlePage", order="-title")
+    assert titles(data) == sorted(titles(data), reverse=True)
+
+
+def test_pagination(client, content):
+    first = get(client, type="home.ArticlePage", limit=2)
+    second = get(client, type="home.ArticlePage", limit=2, offset=2)
+    assert first["meta"]["total_count"] == second["meta"]["total_count"] == 3
+    assert len(first["items"]) == 2 and len(second["items"]) == 1
+    assert not set(titles(first)) & set(titles(second))
+
+
+def test_search_in_api(client, content):
+    data = get(client, type="home.ArticlePage", search="Ukraina")
+    assert titles(data)[0] == content.grastorp.title
+
+
+def test_filters_combine_with_search(client, content):
+    by_tag = get(client, type="home.ArticlePage", tags="medlemmar", search="styrelsemötet")
+    assert titles(by_tag) == [content.welcome.title]
+    assert get(client, type="home.ArticlePage", tags="styrelsen", search="SmåKom")["items"] == []
+    about = get(client, type="home.ArticlePage", municipality="grastorp", search="Polen")
+    assert titles(about) == [content.grastorp.title]
+
+
+def test_municipalities_endpoint(client, content):
+    data = client.get("/api/v2/municipalities/", {"county": "vastra_gotaland"}).json()
+    assert [m["name"] for m in data["items"]] == ["Grästorp", "Tranemo", "Vårgårda"]
+    assert data["items"][0]["county_name"] == "Västra Götalands län"
+    # Former members are not listed.
+    everyone = client.get("/api/v2/municipalities/", {"limit": 100}).json()
+    assert "Gamla kommunen" not in [m["name"] for m in everyone["items"]]
+    ordered = client.get("/api/v2/municipalities/", {"order": "-population"}).json()
+    assert ordered["items"][0]["name"] == "Vårgårda"
+    found = client.get("/api/v2/municipalities/", {"search": "Tranemo"}).json()
+    assert [m["name"] for m in found["items"]] == ["Tranemo"]
+    detail = client.get(f"/api/v2/municipalities/{content.tranemo.pk}/").json()
+    assert detail["area_km2"] == 780.0
+
+
+def test_images_and_documents_endpoints(client, content):
+    images = client.get("/api/v2/images/").json()
+    assert images["meta"]["total_count"] == 1
+    assert client.get("/api/v2/documents/").json()["meta"]["total_count"] == 0
+
+
+def test_unpublished_pages_are_not_exposed(client, content):
+    content.board.unpublish()
+    assert client.get(f"{API}{content.board.pk}/").status_code == 404
+    assert content.board.title not in titles(get(client, type="home.ArticlePage"))
+
+
+def test_date_today_range_is_inclusive(client, content):
+    today = datetime.date(2022, 3, 18).isoformat()
+    assert titles(get(client, type="home.ArticlePage", date_from=today, date_to=today)) == [
+        content.welcome.title
+    ]

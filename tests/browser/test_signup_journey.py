@@ -1,0 +1,86 @@
+"""The subscriber's journey in a real browser: sign up → confirmation mail in the sandbox inbox
+→ open the link → confirm → member in the Mailchimp sandbox → welcome mail → our unsubscribe
+link → unsubscribed here and in the sandbox."""
+
+import re
+
+import pytest
+
+from newsletter.mailchimp import audience
+from newsletter.models import Subscriber
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def site(transactional_db):
+    """The home page, in a database that an earlier transactional test may have flushed (the
+    flush also removes the locale and root page that Wagtail's migrations create)."""
+    from wagtail.models import Locale, Page
+
+    from tests.fixtures.pages import make_home_page
+
+    Locale.objects.get_or_create(language_code="sv")
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    return make_home_page()
+
+
+EMAIL = "maja.malm@example.se"
+
+
+def link(text: str, path: str) -> str:
+    return re.search(rf"https?://[^\s]+{path}[^\s]+", text).group(0)
+
+
+def test_sign_up_confirm_and_unsubscribe(page, live_server, site, mailchimp_sandbox_live, settings):
+    settings.NEWSLETTER_FORM_MIN_SECONDS = 1
+    sandbox = mailchimp_sandbox_live
+
+    page.goto(f"{live_server.url}/nyhetsbrev/prenumerera/")
+    page.get_by_label("E-postadress").fill(EMAIL)
+    page.get_by_label("Namn").fill("Maja Malm")
+    page.get_by_label("Jag vill få SmåKoms nyhetsbrev").check()
+    page.wait_for_timeout(1200)  # a person takes a moment; bots that post at once are refused
+    page.get_by_role("button", name="Prenumerera").click()
+    page.get_by_role("heading", name="Titta i din inkorg").wait_for()
+
+    # The confirmation mail went through anymail (Mandrill API) to the sandbox inbox.
+    [mail] = sandbox.messages(to=EMAIL)
+    assert mail["subject"] == "Bekräfta din prenumeration på SmåKoms nyhetsbrev"
+    assert mail["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert Subscriber.objects.get(email=EMAIL).status == "pending"
+    assert audience.get_member(EMAIL) is None  # not in Mailchimp before confirming
+
+    page.goto(link(mail["text"], "/nyhetsbrev/bekrafta/"))
+    page.get_by_role("heading", name="Bekräfta din prenumeration").wait_for()
+    assert Subscriber.objects.get(email=EMAIL).status == "pending"  # opening the link is not enough
+    page.get_by_role("button", name="Bekräfta min prenumeration").click()
+    page.get_by_role("heading", name="Tack, din prenumeration är bekräftad").wait_for()
+
+    sub = Subscriber.objects.get(email=EMAIL)
+    assert sub.status == "subscribed"
+    assert sub.confirm_user_agent  # the browser's
+    member = audience.get_member(EMAIL)
+    assert member["status"] == "subscribed"
+    assert member["merge_fields"]["FNAME"] == "Maja"
+
+    welcome = sandbox.messages(to=EMAIL)[-1]
+    assert welcome["subject"] == "Välkommen som prenumerant på SmåKoms nyhetsbrev"
+    page.goto(link(welcome["text"], "/nyhetsbrev/avsluta/"))
+    page.get_by_role("button", name="Avsluta prenumerationen").click()
+    page.get_by_role("heading", name="Du har avslutat prenumerationen").wait_for()
+    assert Subscriber.objects.get(email=EMAIL).status == "unsubscribed"
+    assert audience.get_member(EMAIL)["status"] == "unsubscribed"
+
+
+def test_form_errors_are_shown_in_swedish(page, live_server, site):
+    page.goto(f"{live_server.url}/nyhetsbrev/prenumerera/")
+    page.get_by_label("E-postadress").fill("åsa@example.se")
+    page.get_by_label("Namn").fill("Åsa")
+    page.get_by_role("button", name="Prenumerera").click()  # at once, and without consent
+    assert page.locator(".field-error").first.is_visible()
+    body = page.locator("main").inner_text()
+    assert "å, ä eller ö före @" in body
+    assert "Kryssa i rutan" in body
+    assert not Subscriber.objects.exists()

@@ -1,0 +1,159 @@
+"""Fixtures for the campaign tests: an issue under the newsletter archive, editors, site settings."""
+
+import datetime
+
+import pytest
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+
+from wagtail.models import GroupPagePermission, Site
+
+from cms.models import SiteSettings
+from newsletter.models import Campaign, NewsletterIndexPage, NewsletterIssuePage
+
+
+def restore_wagtail_roots() -> None:
+    """Recreate the rows Wagtail's migrations make (locale, root page, root collection).
+
+    A transactional test elsewhere flushes the database at teardown, and serialized rollback
+    does not bring them back on every backend; live-server tests need them.
+    """
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(language_code="sv")
+    if Page.get_first_root_node() is None:
+        Page.add_root(title="Root", slug="root", locale=Locale.objects.get(language_code="sv"))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
+@pytest.fixture
+def roots(transactional_db):
+    restore_wagtail_roots()
+
+
+def make_issue(home_page, *, slug="nyhetsbrev-april-2022", subject="SmåKom nyhetsbrev april 2022"):
+    index = NewsletterIndexPage.objects.first()
+    if index is None:
+        index = home_page.add_child(
+            instance=NewsletterIndexPage(title="Nyhetsbrev", slug="nyhetsbrev")
+        )
+    issue = NewsletterIssuePage(
+        title="Nyhetsbrev april 2022",
+        slug=slug,
+        issue_date=datetime.date(2022, 4, 8),
+        subject=subject,
+        preheader="Nyheter från SmåKom",
+        intro="<p>Hej! Här kommer aprilnumret.</p>",
+        body=[
+            (
+                "text",
+                {
+                    "heading": "Välkommen till SmåKoms nyhetsbrev",
+                    "text": "<p>Vi träffades i Stockholm den 9 mars 2022.</p>",
+                },
+            )
+        ],
+    )
+    index.add_child(instance=issue)
+    return NewsletterIssuePage.objects.get(pk=issue.pk)
+
+
+def publish(issue, user=None, capture=None):
+    """Publish the issue, running the on-commit callbacks (the sync task) when `capture` is given."""
+    if capture is None:
+        issue.save_revision(user=user).publish(user=user)
+    else:
+        with capture(execute=True):
+            issue.save_revision(user=user).publish(user=user)
+    return NewsletterIssuePage.objects.get(pk=issue.pk)
+
+
+def campaign_of(issue) -> Campaign:
+    return Campaign.objects.get(page_id=issue.pk)
+
+
+@pytest.fixture
+def site_settings(home_page):
+    settings_obj = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    settings_obj.postal_address = "SmåKom, Box 123, 111 22 Stockholm"
+    settings_obj.newsletter_from_name = "SmåKom"
+    settings_obj.newsletter_reply_to = "info@smakom.se"
+    settings_obj.save()
+    return settings_obj
+
+
+@pytest.fixture
+def issue(home_page, site_settings):
+    return make_issue(home_page)
+
+
+def _editor(username, *, can_send, home_page):
+    User = get_user_model()
+    user = User.objects.create_user(
+        username=username, email=f"{username}@smakom.se", password="pw-" + username
+    )
+    group, _ = Group.objects.get_or_create(name=f"Redaktörer {username}")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    if can_send:
+        group.permissions.add(Permission.objects.get(codename="send_newsletter"))
+    for codename in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.create(
+            group=group, page=home_page, permission=Permission.objects.get(codename=codename)
+        )
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def sender(home_page):
+    """An editor who may send newsletters."""
+    return _editor("ansvarig", can_send=True, home_page=home_page)
+
+
+@pytest.fixture
+def editor(home_page):
+    """An editor who may prepare and test, not send."""
+    return _editor("redaktor", can_send=False, home_page=home_page)
+
+
+SUBSCRIBERS = ["anna@kommun.se", "bertil@kommun.se", "cecilia@kommun.se"]
+
+
+@pytest.fixture
+def sandbox(request, settings):
+    """The Mailchimp sandbox over real HTTP with three subscribed members.
+
+    Uses the shared `mailchimp_sandbox` fixture when it exists; otherwise starts the server here.
+    """
+    try:
+        server = request.getfixturevalue("mailchimp_sandbox")
+    except pytest.FixtureLookupError:
+        from mailchimp_sandbox.server import SandboxServer
+
+        server = SandboxServer(api_key=settings.MAILCHIMP_API_KEY).start()
+        request.addfinalizer(server.stop)
+        settings.MAILCHIMP_API_URL = server.api_url
+    from newsletter.mailchimp.client import call, get_client, subscriber_hash
+
+    client = get_client()
+    for email in SUBSCRIBERS:
+        call(
+            client.lists.set_list_member,
+            settings.MAILCHIMP_AUDIENCE_ID,
+            subscriber_hash(email),
+            {"email_address": email, "status_if_new": "subscribed", "status": "subscribed"},
+        )
+    return server
+
+
+def api_calls(server, method=None, suffix=""):
+    """The Marketing API requests the sandbox received, optionally filtered."""
+    return [
+        r
+        for r in server.requests
+        if r.get("api") == "marketing"
+        and (method is None or r["method"] == method)
+        and r["api_path"].endswith(suffix)
+    ]

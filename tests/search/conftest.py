@@ -1,0 +1,8 @@
+import pytest
+
+from tests.api.content import build_content
+
+
+@pytest.fixture
+def content(home_page):
+    return build_content(home_page)
