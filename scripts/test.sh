@@ -78,6 +78,10 @@ fi
 
 if [ "$what" = all ] || [ "$what" = browser ]; then
   ensure_chromium
-  step "browser tests (Playwright + /usr/bin/chromium)"
+  step "browser tests on SQLite (Playwright + /usr/bin/chromium)"
   pytest_run -q -m browser -p no:randomly
+  if pg_answers; then
+    step "browser tests on PostgreSQL"
+    DATABASE_URL="$PG_URL" TEST_DATABASE_NAME="test_smakom_browser_$$" pytest_run -q -m browser -p no:randomly --create-db
+  fi
 fi
