@@ -5,6 +5,6 @@
 - audience.py: audience and member operations (upsert, batch subscribe, listing, webhooks).
 """
 
-from .client import MailchimpError, get_client, is_configured, retry_delay
+from .client import MailchimpError, MailchimpNotConfigured, get_client, is_configured, retry_delay
 
-__all__ = ["MailchimpError", "get_client", "is_configured", "retry_delay"]
+__all__ = ["MailchimpError", "MailchimpNotConfigured", "get_client", "is_configured", "retry_delay"]

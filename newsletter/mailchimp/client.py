@@ -12,7 +12,6 @@ import requests
 from mailchimp_marketing.api_client import ApiClientError
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
@@ -85,6 +84,21 @@ class MailchimpError(Exception):
         )
 
 
+class MailchimpNotConfigured(MailchimpError):
+    """No API key: nothing is sent, and retrying cannot help until an operator configures it."""
+
+    def __init__(self):
+        super().__init__(status=None, title="ImproperlyConfigured", detail="MAILCHIMP_API_KEY")
+
+    @property
+    def retryable(self) -> bool:
+        return False
+
+    @property
+    def message_sv(self) -> str:
+        return _("Mailchimp is not configured (MAILCHIMP_API_KEY is missing).")
+
+
 def is_configured() -> bool:
     return bool(settings.MAILCHIMP_API_KEY and settings.MAILCHIMP_AUDIENCE_ID)
 
@@ -92,7 +106,7 @@ def is_configured() -> bool:
 def get_client() -> mailchimp_marketing.Client:
     """The SDK client for the configured account; MAILCHIMP_API_URL points it elsewhere (the sandbox)."""
     if not settings.MAILCHIMP_API_KEY:
-        raise ImproperlyConfigured("MAILCHIMP_API_KEY is not set.")
+        raise MailchimpNotConfigured()
     client = mailchimp_marketing.Client()
     client.set_config(
         {"api_key": settings.MAILCHIMP_API_KEY, "timeout": settings.MAILCHIMP_TIMEOUT}

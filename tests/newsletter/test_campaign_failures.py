@@ -138,3 +138,15 @@ def test_retry_is_enqueued_with_backoff_on_a_deferring_backend(
     tasks.send_campaign.call(*retry[0].args)
     assert campaign_of(issue).status == CampaignStatus.SENT
     default_task_backend.clear()
+
+
+def test_without_an_api_key_the_issue_fails_at_once_with_a_swedish_reason(
+    issue, sandbox, sender, settings, django_capture_on_commit_callbacks
+):
+    settings.MAILCHIMP_API_KEY = ""
+    issue = publish(issue, sender, django_capture_on_commit_callbacks)
+    campaign = campaign_of(issue)
+    assert campaign.status == CampaignStatus.FAILED
+    assert campaign.last_error == "Mailchimp är inte konfigurerat (MAILCHIMP_API_KEY saknas)."
+    assert campaign.next_retry_at is None
+    assert api_calls(sandbox, "POST", "/campaigns") == []  # nothing was sent
