@@ -250,3 +250,6 @@ MAILCHIMP_TEST_MAX_ADDRESSES = int(os.environ.get("MAILCHIMP_TEST_MAX_ADDRESSES"
 MAILCHIMP_TEST_MAX_PER_CAMPAIGN = int(os.environ.get("MAILCHIMP_TEST_MAX_PER_CAMPAIGN", "12"))
 # How long after sending the periodic task keeps refreshing an issue's report.
 NEWSLETTER_REPORT_DAYS = int(os.environ.get("NEWSLETTER_REPORT_DAYS", "30"))
+
+# No requests to gravatar.com from the admin (privacy, and these machines have no internet).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None

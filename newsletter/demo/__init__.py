@@ -5,5 +5,7 @@ from .subscribers import load_subscribers
 
 
 def load(home_page, stdout=None) -> None:
-    load_issue(home_page, stdout=stdout)
+    # Subscribers first: their pushes are queued before the issue's campaign sync, so the
+    # campaign's recipient count already includes them.
     load_subscribers(stdout=stdout)
+    load_issue(home_page, stdout=stdout)
