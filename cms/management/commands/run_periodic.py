@@ -12,6 +12,28 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 
+def already_waiting(path: str) -> bool:
+    """True if the database queue already holds this task, not yet started.
+
+    A periodic task that is still waiting (the worker is down or busy) is not enqueued again, so
+    an outage does not leave a pile of identical refreshes behind it.
+    """
+    from django_tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return False
+    return DBTaskResult.objects.filter(task_path=path, status="READY").exists()
+
+
+def enqueue_unless_waiting(task, path: str) -> bool:
+    if already_waiting(path):
+        return False
+    task.enqueue()
+    return True
+
+
 class Command(BaseCommand):
     help = "Enqueue periodic tasks (settings.PERIODIC_TASKS) at their intervals."
 
@@ -28,8 +50,8 @@ class Command(BaseCommand):
         ]
         if once:
             for task, path, _interval in tasks:
-                task.enqueue()
-                self.stdout.write(f"enqueued {path}")
+                done = enqueue_unless_waiting(task, path)
+                self.stdout.write(f"{'enqueued' if done else 'already waiting'} {path}")
             return
         stopping = False
 
@@ -45,6 +67,6 @@ class Command(BaseCommand):
             now = time.monotonic()
             for task, path, interval in tasks:
                 if now >= next_run[path]:
-                    task.enqueue()
+                    enqueue_unless_waiting(task, path)
                     next_run[path] = now + interval
             time.sleep(tick)
