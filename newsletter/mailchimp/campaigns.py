@@ -47,10 +47,6 @@ def set_content(campaign_id: str, html: str, text: str) -> dict:
     return call(get_client().campaigns.set_content, campaign_id, {"html": html, "plain_text": text})
 
 
-def send_checklist(campaign_id: str) -> dict:
-    return call(get_client().campaigns.get_send_checklist, campaign_id)
-
-
 def send_test(campaign_id: str, emails: list[str], send_type: str = "html") -> None:
     call(
         get_client().campaigns.send_test_email,

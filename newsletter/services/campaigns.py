@@ -145,6 +145,23 @@ def _claim(campaign_id: int, operation: str) -> tuple[Campaign | None, float]:
         return campaign, 0.0
 
 
+def _busy(seconds: float) -> Outcome:
+    return Outcome(_("Another update of this campaign is running."), retry_in=seconds, busy=True)
+
+
+def _release_claim(campaign_id: int) -> None:
+    """Give the lease back when a claimed operation turns out to have nothing to do."""
+    with locked(campaign_id) as campaign:
+        _release(campaign)
+        if campaign.status == S.SENDING:
+            # Only undo this claim's attempt: a send's count tells run_send whether an earlier
+            # send may have reached Mailchimp (and so whether to ask before sending again).
+            campaign.attempts = max(campaign.attempts - 1, 0)
+        else:
+            campaign.attempts = 0
+        campaign.save()
+
+
 def release_lease(campaign_id: int) -> None:
     """Give the lease back after an unexpected error, so the next attempt isn't kept waiting."""
     Campaign.objects.filter(pk=campaign_id).update(lease_operation="", lease_until=None)
@@ -235,14 +252,10 @@ def _require_not_sent(campaign: Campaign) -> None:
 # Sync: the issue's published content → its campaign
 
 
-def request_sync(page) -> Campaign:
-    return campaign_for(page)
-
-
 def run_sync(campaign_id: int, user_id=None) -> Outcome:
     campaign, busy = _claim(campaign_id, Op.SYNC)
     if campaign is None:
-        return Outcome(_("Another update of this campaign is running."), retry_in=busy, busy=True)
+        return _busy(busy)
     page = NewsletterIssuePage.objects.get(pk=campaign.page_id)
     if campaign.status == S.SCHEDULED and campaign.scheduled_for <= timezone.now():
         # Its time has passed: Mailchimp has probably sent it. Record that, never edit it.
@@ -255,10 +268,7 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
             _record_delivered(campaign_id, remote)
             campaign.refresh_from_db()
     if campaign.status in (S.SENT, S.SENDING):
-        with locked(campaign_id) as campaign:
-            _release(campaign)
-            campaign.attempts = 0
-            campaign.save()
+        _release_claim(campaign_id)
         return Outcome(
             _("The issue has already been sent: the web page is updated, the campaign is not."),
             ok=False,
@@ -272,10 +282,7 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
         and (go_live_at is None or campaign.status == S.SCHEDULED)
     )
     if revision is None or up_to_date:
-        with locked(campaign_id) as campaign:
-            _release(campaign)
-            campaign.attempts = 0
-            campaign.save()
+        _release_claim(campaign_id)
         return Outcome(_("Nothing to update."))
 
     issue = revision.as_object()
@@ -456,11 +463,9 @@ def run_schedule(campaign_id: int, when_iso: str, user_id=None) -> Outcome:
     when = datetime.fromisoformat(when_iso)
     campaign, busy = _claim(campaign_id, Op.SCHEDULE)
     if campaign is None:
-        return Outcome(_("Another update of this campaign is running."), retry_in=busy, busy=True)
+        return _busy(busy)
     if campaign.status in (S.SENT, S.SENDING):
-        with locked(campaign_id) as campaign:
-            _release(campaign)
-            campaign.save()
+        _release_claim(campaign_id)
         return Outcome(_("This issue has already been sent."), ok=False)
     try:
         if campaign.remote_status == "schedule":
@@ -488,12 +493,9 @@ def request_unschedule(page) -> Campaign:
 def run_unschedule(campaign_id: int, user_id=None) -> Outcome:
     campaign, busy = _claim(campaign_id, Op.UNSCHEDULE)
     if campaign is None:
-        return Outcome(_("Another update of this campaign is running."), retry_in=busy, busy=True)
+        return _busy(busy)
     if campaign.status in (S.SENT, S.SENDING) or campaign.remote_status != "schedule":
-        with locked(campaign_id) as campaign:
-            _release(campaign)
-            campaign.attempts = 0
-            campaign.save()
+        _release_claim(campaign_id)
         return Outcome(_("The campaign is not scheduled."), ok=False)
     try:
         api.unschedule(campaign.mailchimp_id)

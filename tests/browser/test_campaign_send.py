@@ -11,7 +11,6 @@ from tests.newsletter.campaign_fixtures import (  # noqa: F401
     api_calls,
     campaign_of,
     make_issue,
-    roots,
     sandbox,
     sender,
     site_settings,
@@ -21,7 +20,7 @@ from tests.newsletter.campaign_fixtures import (  # noqa: F401
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_editor_publishes_tests_and_sends(
-    roots, page, live_server, home_page, site_settings, sandbox, sender
+    page, live_server, home_page, site_settings, sandbox, sender
 ):
     issue = make_issue(home_page)
     NewsletterIssuePage.objects.filter(pk=issue.pk).update(live=False, has_unpublished_changes=True)

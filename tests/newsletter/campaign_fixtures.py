@@ -13,26 +13,6 @@ from cms.models import SiteSettings
 from newsletter.models import Campaign, NewsletterIndexPage, NewsletterIssuePage
 
 
-def restore_wagtail_roots() -> None:
-    """Recreate the rows Wagtail's migrations make (locale, root page, root collection).
-
-    A transactional test elsewhere flushes the database at teardown, and serialized rollback
-    does not bring them back on every backend; live-server tests need them.
-    """
-    from wagtail.models import Collection, Locale, Page
-
-    Locale.objects.get_or_create(language_code="sv")
-    if Page.get_first_root_node() is None:
-        Page.add_root(title="Root", slug="root", locale=Locale.objects.get(language_code="sv"))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-
-
-@pytest.fixture
-def roots(transactional_db):
-    restore_wagtail_roots()
-
-
 def make_issue(home_page, *, slug="nyhetsbrev-april-2022", subject="SmåKom nyhetsbrev april 2022"):
     index = NewsletterIndexPage.objects.first()
     if index is None:
@@ -122,19 +102,8 @@ SUBSCRIBERS = ["anna@kommun.se", "bertil@kommun.se", "cecilia@kommun.se"]
 
 
 @pytest.fixture
-def sandbox(request, settings):
-    """The Mailchimp sandbox over real HTTP with three subscribed members.
-
-    Uses the shared `mailchimp_sandbox` fixture when it exists; otherwise starts the server here.
-    """
-    try:
-        server = request.getfixturevalue("mailchimp_sandbox")
-    except pytest.FixtureLookupError:
-        from mailchimp_sandbox.server import SandboxServer
-
-        server = SandboxServer(api_key=settings.MAILCHIMP_API_KEY).start()
-        request.addfinalizer(server.stop)
-        settings.MAILCHIMP_API_URL = server.api_url
+def sandbox(mailchimp_sandbox, settings):
+    """The Mailchimp sandbox over real HTTP (tests/fixtures/sandbox.py) with three members."""
     from newsletter.mailchimp.client import call, get_client, subscriber_hash
 
     client = get_client()
@@ -145,7 +114,7 @@ def sandbox(request, settings):
             subscriber_hash(email),
             {"email_address": email, "status_if_new": "subscribed", "status": "subscribed"},
         )
-    return server
+    return mailchimp_sandbox
 
 
 def api_calls(server, method=None, suffix=""):

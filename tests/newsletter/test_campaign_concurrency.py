@@ -21,7 +21,6 @@ from tests.newsletter.campaign_fixtures import (  # noqa: F401
     campaign_of,
     issue,
     publish,
-    roots,
     sandbox,
     sender,
     site_settings,
@@ -55,7 +54,7 @@ print("sent")
     reason="SQLite has no row locks: select_for_update is a no-op there (it locks the whole file).",
 )
 @pytest.mark.django_db(transaction=True)
-def test_exactly_one_send_reaches_mailchimp(roots, issue, sandbox, sender, tmp_path):
+def test_exactly_one_send_reaches_mailchimp(issue, sandbox, sender, tmp_path):
     issue = publish(issue, sender)  # autocommit: the sync runs at once
     campaign = campaign_of(issue)
     assert campaign.status == CampaignStatus.SYNCED

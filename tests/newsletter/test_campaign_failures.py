@@ -150,3 +150,27 @@ def test_without_an_api_key_the_issue_fails_at_once_with_a_swedish_reason(
     assert campaign.last_error == "Mailchimp är inte konfigurerat (MAILCHIMP_API_KEY saknas)."
     assert campaign.next_retry_at is None
     assert api_calls(sandbox, "POST", "/campaigns") == []  # nothing was sent
+
+
+def test_a_sync_between_send_attempts_does_not_make_the_retry_send_blindly(
+    issue, sandbox, sender, settings, django_capture_on_commit_callbacks
+):
+    """A sync (e.g. a republish) while a timed-out send waits for its retry must leave the send's
+    attempt count alone: the retry still has to ask Mailchimp before sending again."""
+    settings.MAILCHIMP_TIMEOUT = 1
+    issue = publish(issue, sender, django_capture_on_commit_callbacks)
+    sandbox.inject(delay=2, count=1)
+    campaign, key = service.request_send(issue)
+    assert service.run_send(campaign.pk, key).retry_in is not None
+    outcome = service.run_sync(campaign.pk)
+    assert not outcome.ok and outcome.retry_in is None  # already being sent: nothing to update
+    stored = campaign_of(issue)
+    assert stored.status == CampaignStatus.SENDING and stored.attempts == 1
+    assert stored.lease_until is None
+    deadline = time.monotonic() + 10
+    while not sandbox.messages(kind="campaign") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert service.run_send(campaign.pk, key).ok
+    assert campaign_of(issue).status == CampaignStatus.SENT
+    assert len(api_calls(sandbox, "POST", "/actions/send")) == 1
+    assert len(sandbox.messages(kind="campaign")) == len(SUBSCRIBERS)
