@@ -60,10 +60,25 @@ class SubscriberForm(WagtailAdminModelForm):
             email = service.clean_address(self.cleaned_data["email"])
         except service.AddressError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        others = Subscriber.objects.filter(email=email).exclude(pk=self.instance.pk)
+        others = Subscriber.objects.with_emails([email]).exclude(pk=self.instance.pk)
         if others.exists():
             raise forms.ValidationError(_("There is already a subscriber with this address."))
         return email
+
+
+# Who the person is and where they stand: shown first in both the export and the inspect view.
+PROFILE_FIELDS = [
+    "email",
+    "first_name",
+    "last_name",
+    "organisation",
+    "municipality",
+    "role",
+    "status",
+    "cleaned_reason",
+    "source",
+    "tags",
+]
 
 
 class SubscriberIndexView(generic.IndexView):
@@ -169,33 +184,10 @@ class SubscriberViewSet(ModelViewSet):
     list_filter = ["status", "municipality", "source"]
     search_fields = ["email", "first_name", "last_name", "organisation"]
     search_backend_name = None  # plain database lookups: the model is not in the search index
-    list_export = [
-        "email",
-        "first_name",
-        "last_name",
-        "organisation",
-        "municipality",
-        "role",
-        "status",
-        "cleaned_reason",
-        "source",
-        "tags",
-        "signup_at",
-        "confirmed_at",
-        "created_at",
-    ]
+    list_export = [*PROFILE_FIELDS, "signup_at", "confirmed_at", "created_at"]
     export_filename = "prenumeranter"
     inspect_view_fields = [
-        "email",
-        "first_name",
-        "last_name",
-        "organisation",
-        "municipality",
-        "role",
-        "status",
-        "cleaned_reason",
-        "source",
-        "tags",
+        *PROFILE_FIELDS,
         "consent_text",
         "signup_at",
         "signup_ip",

@@ -39,6 +39,17 @@ def split_name(name: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
+class SubscriberQuerySet(models.QuerySet):
+    def with_emails(self, emails):
+        """Subscribers by normalised address, through the unique index on LOWER(email) (a plain
+        `email=`/`email__in` cannot use it and scans the table)."""
+        return self.annotate(email_key=Lower("email")).filter(email_key__in=list(emails)).order_by()
+
+    def by_email(self, email: str):
+        """The subscriber with this normalised address, or None (one indexed lookup)."""
+        return next(iter(self.with_emails([email])[:1]), None)
+
+
 class Subscriber(models.Model):
     # Not content: Wagtail's reference index has nothing to learn from subscribers, and indexing
     # queued a task on every save (every status change, every webhook). [audience]
@@ -112,6 +123,8 @@ class Subscriber(models.Model):
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SubscriberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("subscriber")

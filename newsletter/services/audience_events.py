@@ -82,11 +82,8 @@ def merges(fields: dict) -> dict:
 
 
 def find(email: str, only: tuple[str, ...] = ()) -> Subscriber | None:
-    queryset = sync.with_emails([email])
-    if only:
-        queryset = queryset.only(*only)
-    # Unique: no ORDER BY needed (first() would add one).
-    return next(iter(queryset[:1]), None)
+    queryset = Subscriber.objects.only(*only) if only else Subscriber.objects.all()
+    return queryset.by_email(email)
 
 
 # --- Mailchimp audience webhooks ----------------------------------------------------------------
@@ -169,18 +166,25 @@ def create_from_event(email, status, at, fields, detail, reason="") -> bool:
         sub.confirmed_at = at
         sub.confirm_ip = valid_ip(fields.get("data[ip_opt]"))
         sub.signup_ip = valid_ip(fields.get("data[ip_signup]"))
+    # False if created concurrently (a duplicate delivery): the caller applies it as an update.
+    return save_new(sub, source="mailchimp_webhook", detail=detail)
+
+
+def save_new(sub: Subscriber, *, source: str, detail: dict) -> bool:
+    """Save a subscriber we did not know, with the event that made them; False if the address
+    was created concurrently (nothing saved)."""
     try:
         with transaction.atomic():
             sub.save()
             SubscriberEvent.objects.create(
                 subscriber=sub,
-                to_status=status,
-                source="mailchimp_webhook",
-                occurred_at=at,
+                to_status=sub.status,
+                source=source,
+                occurred_at=sub.status_changed_at,
                 detail={**detail, "created": True},
             )
     except IntegrityError:
-        return False  # created concurrently (a duplicate delivery): apply as an update
+        return False
     return True
 
 
@@ -215,10 +219,10 @@ def change_email(fields: dict, at: datetime, detail: dict) -> str:
     new = clean_email(fields.get("data[new_email]"))
     detail.update(old_email_changed=True)
     with transaction.atomic():
-        sub = sync.with_emails([old], Subscriber.objects.select_for_update()).first()
+        sub = Subscriber.objects.select_for_update().by_email(old)
         if sub is None:
             return "ignored" if find(new) else "unknown"  # applied before, or never known
-        if sync.with_emails([new]).exclude(pk=sub.pk).exists():
+        if Subscriber.objects.with_emails([new]).exclude(pk=sub.pk).exists():
             # Both addresses exist here: keep both, and say so in the log.
             SubscriberEvent.objects.create(
                 subscriber=sub,
@@ -314,21 +318,10 @@ def apply_tracking_event(event, esp_name: str = "") -> str:
         # Someone who complained or left without being a subscriber here: remember them, so
         # no import or sync can sign them up.
         sub = Subscriber(email=email, status=status, status_changed_at=at, cleaned_reason=reason)
-        try:
-            with transaction.atomic():
-                sub.save()
-                SubscriberEvent.objects.create(
-                    subscriber=sub,
-                    to_status=status,
-                    source="anymail",
-                    occurred_at=at,
-                    detail={**detail, "created": True},
-                )
-        except IntegrityError:
-            sub = find(email)
-        else:
+        if save_new(sub, source="anymail", detail=detail):
             audience_sync.schedule_push(sub)
             return "created"
+        sub = find(email)
     applied = sub.change_status(status, source="anymail", at=at, reason=reason, detail=detail)
     if applied:
         # Mailchimp must stop mailing them too.

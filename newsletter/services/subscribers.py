@@ -86,12 +86,6 @@ class SignupResult:
     subscriber: Subscriber
 
 
-def _known_to_mailchimp(sub: Subscriber) -> bool:
-    # The audience sync's rule, so that both sides agree on who goes through Mailchimp's own
-    # confirmation (known there) and who through ours (never sent there).
-    return known_to_mailchimp(sub)
-
-
 def _awaiting_mailchimp_confirmation(sub: Subscriber) -> bool:
     latest = sub.events.filter(applied=True, to_status=Status.PENDING).order_by("-id").first()
     return bool(latest and latest.detail.get("resubscribe"))
@@ -138,7 +132,7 @@ def _record_signup(sub, name, municipality, organisation, interests, consent_tex
 
 def _signup(email, name, municipality, organisation, interests, consent_text, ip, user_agent):
     with transaction.atomic():
-        sub = Subscriber.objects.select_for_update().filter(email=email).first()
+        sub = Subscriber.objects.select_for_update().by_email(email)
         if sub is None:
             sub = Subscriber(email=email, status=Status.PENDING, source=Subscriber.Source.WEBSITE)
             sub.tags = list(DEFAULT_INTERESTS)
@@ -180,7 +174,7 @@ def _signup(email, name, municipality, organisation, interests, consent_text, ip
         _record_signup(
             sub, name, municipality, organisation, interests, consent_text, ip, user_agent
         )
-        if _known_to_mailchimp(sub):
+        if known_to_mailchimp(sub):
             # Mailchimp refuses to re-subscribe someone who left ("Member In Compliance State");
             # pushed as pending, Mailchimp sends its own confirmation and its webhook tells us.
             sub.save()
@@ -251,7 +245,8 @@ def update_preferences(
         sub.first_name, sub.last_name = first[:100], last[:100]
         sub.organisation = (organisation or "")[:160]
         sub.tags = clean_interests(interests)
-        if sub.status != Status.PENDING or _known_to_mailchimp(sub):
+        # The audience sync's rule, so both sides agree on who is sent to Mailchimp.
+        if sub.status != Status.PENDING or known_to_mailchimp(sub):
             sub.mailchimp_needs_push = True
         sub.save()
         if sub.mailchimp_needs_push:
@@ -380,7 +375,7 @@ def import_csv(data: bytes, *, default_interests: list[str] | None = None) -> Im
 
 def _import_one(email: str, values: dict, interests: list[str]) -> str:
     with transaction.atomic():
-        sub = Subscriber.objects.select_for_update().filter(email=email).first()
+        sub = Subscriber.objects.select_for_update().by_email(email)
         if sub is None:
             sub = Subscriber.objects.create(
                 email=email,

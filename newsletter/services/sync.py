@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -87,13 +86,6 @@ def mc_timestamp(moment: datetime) -> str:
 
 
 # --- what we send -------------------------------------------------------------------------------
-
-
-def with_emails(emails, queryset=None):
-    """Subscribers by normalised address, through the unique index on LOWER(email) (a plain
-    `email__in` cannot use it and scans the table)."""
-    queryset = Subscriber.objects.all() if queryset is None else queryset
-    return queryset.annotate(email_key=Lower("email")).filter(email_key__in=list(emails)).order_by()
 
 
 def known_to_mailchimp(subscriber: Subscriber) -> bool:
@@ -447,7 +439,7 @@ def apply_page(members: list[dict], summary: SyncSummary) -> datetime | None:
         rows.append((email, status, changed or EPOCH, member))
     local = {
         s.email: s
-        for s in with_emails(r[0] for r in rows).only(
+        for s in Subscriber.objects.with_emails(r[0] for r in rows).only(
             "pk",
             "email",
             "status",

@@ -12,20 +12,6 @@ from newsletter.models import Subscriber
 pytestmark = [pytest.mark.browser]
 
 
-@pytest.fixture
-def site(transactional_db):
-    """The home page, in a database that an earlier transactional test may have flushed (the
-    flush also removes the locale and root page that Wagtail's migrations create)."""
-    from wagtail.models import Locale, Page
-
-    from tests.fixtures.pages import make_home_page
-
-    Locale.objects.get_or_create(language_code="sv")
-    if not Page.objects.filter(depth=1).exists():
-        Page.add_root(instance=Page(title="Root", slug="root"))
-    return make_home_page()
-
-
 EMAIL = "maja.malm@example.se"
 
 
@@ -33,7 +19,9 @@ def link(text: str, path: str) -> str:
     return re.search(rf"https?://[^\s]+{path}[^\s]+", text).group(0)
 
 
-def test_sign_up_confirm_and_unsubscribe(page, live_server, site, mailchimp_sandbox_live, settings):
+def test_sign_up_confirm_and_unsubscribe(
+    page, live_server, home_page, mailchimp_sandbox_live, settings
+):
     settings.NEWSLETTER_FORM_MIN_SECONDS = 1
     sandbox = mailchimp_sandbox_live
 
@@ -74,7 +62,7 @@ def test_sign_up_confirm_and_unsubscribe(page, live_server, site, mailchimp_sand
     assert audience.get_member(EMAIL)["status"] == "unsubscribed"
 
 
-def test_form_errors_are_shown_in_swedish(page, live_server, site):
+def test_form_errors_are_shown_in_swedish(page, live_server, home_page):
     page.goto(f"{live_server.url}/nyhetsbrev/prenumerera/")
     page.get_by_label("E-postadress").fill("åsa@example.se")
     page.get_by_label("Namn").fill("Åsa")

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsletter import tokens
@@ -21,6 +22,24 @@ def test_email_is_unique_regardless_of_case():
     with pytest.raises(IntegrityError), transaction.atomic():
         Subscriber.objects.create(email="anna.andersson@EXAMPLE.SE")
     assert Subscriber.objects.get().email == "anna.andersson@example.se"
+
+
+def test_lookups_by_address_go_through_the_case_insensitive_index():
+    sub = Subscriber.objects.create(email="anna.andersson@example.se")
+    with CaptureQueriesContext(connection) as queries:
+        assert Subscriber.objects.by_email("anna.andersson@example.se") == sub
+        assert Subscriber.objects.by_email("nobody@example.se") is None
+        service.signup(email="Anna.Andersson@Example.se")  # finds the row, creates none
+    assert Subscriber.objects.count() == 1
+    lookups = [
+        q["sql"].upper().split(" WHERE ", 1)[1]
+        for q in queries.captured_queries
+        if q["sql"].upper().startswith("SELECT")
+        and 'FROM "NEWSLETTER_SUBSCRIBER" ' in q["sql"].upper()
+    ]
+    # LOWER(email) is what the unique index holds; a plain `email = …` would scan the table.
+    assert len(lookups) == 3
+    assert all('LOWER("NEWSLETTER_SUBSCRIBER"."EMAIL")' in where for where in lookups), lookups
 
 
 def test_normalise_email_encodes_idn_domains():
