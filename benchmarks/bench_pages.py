@@ -14,15 +14,10 @@ median and p95 time and the SQL queries per view.
 
 import argparse
 import datetime as dt
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchsetup import IMMEDIATE_TASKS, setup_django
 
 PAGES = {
     "home": "/",
@@ -32,22 +27,6 @@ PAGES = {
     "event": "/kalender/varmote-2022/",
     "members (70)": "/medlemmar/",
 }
-
-
-def setup_django(database_url: str | None) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("SMAKOM_VAR_DIR", str(workdir))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
-    import django
-    from django.conf import settings
-
-    # Nothing leaves the machine; search indexing and reference updates run in-process.
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}
-    }
-    settings.MAILCHIMP_API_KEY = ""
-    django.setup()
 
 
 def add_articles(count: int) -> None:
@@ -77,7 +56,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
-    setup_django(args.database_url)
+    # Search indexing and reference updates run in-process, as in a request.
+    setup_django("bench-pages", args.database_url, IMMEDIATE_TASKS)
 
     import io
     import logging

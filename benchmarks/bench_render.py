@@ -11,47 +11,12 @@ Target: median under 150 ms.
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchsetup import DUMMY_TASKS, drop_postgres_database, fresh_postgres_database, setup_django
 
-
-PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_DB = "bench_render"
-
-
-def fresh_postgres_database() -> str:
-    import psycopg
-
-    with psycopg.connect(
-        PG_SERVER.replace("postgres://", "postgresql://", 1), autocommit=True
-    ) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-    return PG_SERVER.rsplit("/", 1)[0] + "/" + PG_DB
-
-
-def setup_django(database_url: str | None) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="bench-render-"))
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("SMAKOM_VAR_DIR", str(workdir))
-    # Test settings: in-process tasks, local-memory cache, a temporary media folder.
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
-    import django
-    from django.conf import settings
-
-    # Nothing leaves the machine: background work (Mailchimp sync, search indexing) is only queued.
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": []}
-    }
-    settings.MAILCHIMP_API_KEY = ""
-    django.setup()
 
 
 def main() -> None:
@@ -61,7 +26,9 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="use PostgreSQL (BENCH_PG_URL)")
     args = parser.parse_args()
 
-    setup_django(fresh_postgres_database() if args.postgres else None)
+    # Background work (Mailchimp sync, search indexing) is only queued, never run.
+    database_url = fresh_postgres_database(PG_DB) if args.postgres else None
+    setup_django("bench-render", database_url, DUMMY_TASKS)
 
     import io
     import logging
@@ -121,12 +88,7 @@ def main() -> None:
     print("target (median < 150 ms):", "met" if target_ok else "NOT met")
     if args.postgres:
         connection.close()
-        import psycopg
-
-        with psycopg.connect(
-            PG_SERVER.replace("postgres://", "postgresql://", 1), autocommit=True
-        ) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+        drop_postgres_database(PG_DB)
 
 
 if __name__ == "__main__":

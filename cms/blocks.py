@@ -1,11 +1,37 @@
 """StreamField blocks shared by the page types. Page-specific stream blocks extend BaseStreamBlock."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+
+
+class PageOrUrlMixin:
+    """Validates a struct block that links to a chosen page or an external address.
+
+    `page_field`/`url_field` name the block's two fields; `require_link` asks for one of them,
+    `exclusive_link` refuses both. Errors are shown on the address field.
+    """
+
+    page_field = "page"
+    url_field = "url"
+    require_link = True
+    exclusive_link = False
+
+    def clean(self, value):
+        value = super().clean(value)
+        page, url = value.get(self.page_field), value.get(self.url_field)
+        if self.exclusive_link and page and url:
+            message = _("Choose a page or enter a link, not both.")
+        elif self.require_link and not page and not url:
+            message = _("Choose a page or enter a link.")
+        else:
+            return value
+        raise StructBlockValidationError(block_errors={self.url_field: ValidationError(message)})
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -73,7 +99,7 @@ class QuoteBlock(blocks.StructBlock):
         }
 
 
-class CallToActionBlock(blocks.StructBlock):
+class CallToActionBlock(PageOrUrlMixin, blocks.StructBlock):
     text = blocks.CharBlock(label=_("Button text"), max_length=80, default="Mer info här")
     page = blocks.PageChooserBlock(label=_("Page"), required=False)
     url = blocks.URLBlock(label=_("External link"), required=False)
@@ -84,18 +110,6 @@ class CallToActionBlock(blocks.StructBlock):
         template = "components/streamfield/blocks/cta_block.html"
         description = _("A button leading on, to a page or an external address.")
         preview_value = {"text": "PROGRAM & ANMÄLAN", "url": "https://www.smakom.se/"}
-
-    def clean(self, value):
-        from django.core.exceptions import ValidationError
-
-        from wagtail.blocks.struct_block import StructBlockValidationError
-
-        value = super().clean(value)
-        if not value.get("page") and not value.get("url"):
-            raise StructBlockValidationError(
-                block_errors={"url": ValidationError(_("Choose a page or enter a link."))}
-            )
-        return value
 
 
 class DocumentBlock(blocks.StructBlock):

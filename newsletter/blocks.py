@@ -4,13 +4,13 @@ Each block renders on the web (Meta.template, also used for block previews in th
 and plain-text renderings are built from the same values in newsletter/rendering/.
 """
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import blocks
-from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
+
+from cms.blocks import PageOrUrlMixin
 
 # Rich text in an issue: no embedded images (they go in image blocks, sized for the email column).
 ISSUE_RICH_TEXT = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
@@ -28,16 +28,13 @@ class SectionBlockMixin:
         return context
 
 
-class LinkFieldsMixin:
-    def clean(self, value):
-        value = super().clean(value)
-        if value.get("link_page") and value.get("link_url"):
-            raise StructBlockValidationError(
-                block_errors={
-                    "link_url": ValidationError(_("Choose a page or enter a link, not both."))
-                }
-            )
-        return value
+class LinkFieldsMixin(PageOrUrlMixin):
+    """`link_page`/`link_url`: optional, but not both."""
+
+    page_field = "link_page"
+    url_field = "link_url"
+    require_link = False
+    exclusive_link = True
 
 
 class LeadStoryBlock(SectionBlockMixin, LinkFieldsMixin, blocks.StructBlock):
@@ -276,13 +273,7 @@ class ButtonBlock(SectionBlockMixin, LinkFieldsMixin, blocks.StructBlock):
         description = _("A button that leads on, to a page or an external address.")
         preview_value = {"text": "PROGRAM & ANMÄLAN", "link_url": "https://www.smakom.se/"}
 
-    def clean(self, value):
-        value = super().clean(value)
-        if not value.get("link_page") and not value.get("link_url"):
-            raise StructBlockValidationError(
-                block_errors={"link_url": ValidationError(_("Choose a page or enter a link."))}
-            )
-        return value
+    require_link = True  # a button must lead somewhere
 
 
 class IssueStreamBlock(blocks.StreamBlock):

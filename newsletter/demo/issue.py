@@ -73,6 +73,13 @@ def _block(kind, value):
     return {"type": kind, "value": value, "id": str(uuid.uuid4())}
 
 
+def _article_teaser(article):
+    return _block(
+        "article_teaser",
+        {"article": article.pk, "show_image": True, "full_text": False, "link_text": "Läs mer"},
+    )
+
+
 def build_body(articles: dict, events: dict, person) -> list[dict]:
     body = []
     lead = articles.get(LEAD_ARTICLE)
@@ -94,17 +101,7 @@ def build_body(articles: dict, events: dict, person) -> list[dict]:
     )
     for slug in TEASED_ARTICLES[:1]:
         if slug in articles:
-            body.append(
-                _block(
-                    "article_teaser",
-                    {
-                        "article": articles[slug].pk,
-                        "show_image": True,
-                        "full_text": False,
-                        "link_text": "Läs mer",
-                    },
-                )
-            )
+            body.append(_article_teaser(articles[slug]))
     if SPRING_MEETING in events:
         body.append(
             _block(
@@ -119,17 +116,7 @@ def build_body(articles: dict, events: dict, person) -> list[dict]:
     body.append(_block("divider", None))
     for slug in TEASED_ARTICLES[1:]:
         if slug in articles:
-            body.append(
-                _block(
-                    "article_teaser",
-                    {
-                        "article": articles[slug].pk,
-                        "show_image": True,
-                        "full_text": False,
-                        "link_text": "Läs mer",
-                    },
-                )
-            )
+            body.append(_article_teaser(articles[slug]))
     body.append(_block("upcoming_events", {"heading": "I kalendern", "days": 60, "limit": 6}))
     body.append(
         _block(

@@ -570,13 +570,10 @@ def prepare(page, *, utm: bool = True, site_settings=None) -> Prepared:
 
 def prepare_block(name: str, raw_value) -> Section | None:
     """One block, for its web template and the editor's block preview."""
-    from wagtail.models import Site
+    from .email import get_site_settings
 
-    from cms.models import SiteSettings
-
-    site = Site.objects.filter(is_default_site=True).first()
     preparer = Preparer(utm=False)
-    preparer.site_settings = SiteSettings.for_site(site) if site else None
+    preparer.site_settings = get_site_settings()
     blocks = [{"type": name, "value": raw_value}]
     preparer.fetch(blocks)
     sections = preparer.build(blocks)

@@ -126,3 +126,29 @@ def test_standard_pages_and_newsletter_index(client, demo):
     assert "0706 725 649" in soup.select_one("main").get_text()
     assert NewsletterIndexPage.objects.get().url == "/nyhetsbrev/"
     assert client.get("/nyhetsbrev/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "error"),
+    [
+        (False, "", "Choose a page or enter a link."),
+        (True, "", None),
+        (True, "https://x.se/", None),
+    ],
+)
+def test_button_block_needs_a_page_or_a_link(home_page, page, url, error):
+    from django.utils import translation
+
+    from wagtail.blocks.struct_block import StructBlockValidationError
+
+    from cms.blocks import CallToActionBlock
+
+    block = CallToActionBlock()
+    value = block.to_python({"text": "Mer", "page": home_page.pk if page else None, "url": url})
+    with translation.override("en"):
+        if error is None:
+            block.clean(value)
+            return
+        with pytest.raises(StructBlockValidationError) as caught:
+            block.clean(value)
+        assert [str(m) for m in caught.value.block_errors["url"].messages] == [error]

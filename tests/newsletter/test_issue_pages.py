@@ -260,3 +260,33 @@ def test_preview_of_a_new_unsaved_issue(home_page, admin_client, mode):
     content = response.content.decode()
     assert "Majrubrik" in content or "MAJRUBRIK" in content
     assert not NewsletterIssuePage.objects.filter(slug="nytt-nummer").exists()
+
+
+@pytest.mark.parametrize(
+    ("block_name", "page", "url", "error"),
+    [
+        ("button", False, "", "Choose a page or enter a link."),
+        ("button", True, "https://www.smakom.se/", "Choose a page or enter a link, not both."),
+        ("button", True, "", None),
+        ("lead_story", False, "", None),
+        ("lead_story", True, "https://www.smakom.se/", "Choose a page or enter a link, not both."),
+    ],
+)
+def test_issue_link_fields_are_validated(home_page, block_name, page, url, error):
+    from django.utils import translation
+
+    from wagtail.blocks.struct_block import StructBlockValidationError
+
+    from newsletter.blocks import IssueStreamBlock
+
+    block = IssueStreamBlock().child_blocks[block_name]
+    raw = {"heading": "Rubrik", "text": "<p>Text</p>", "link_text": "Mer"}
+    raw |= {"link_page": home_page.pk if page else None, "link_url": url}
+    value = block.to_python(raw)
+    with translation.override("en"):
+        if error is None:
+            block.clean(value)
+            return
+        with pytest.raises(StructBlockValidationError) as caught:
+            block.clean(value)
+        assert [str(m) for m in caught.value.block_errors["link_url"].messages] == [error]
