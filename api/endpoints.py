@@ -6,7 +6,9 @@ from rest_framework.response import Response
 
 from django.core.exceptions import FieldError, ValidationError
 from django.db import DataError
+from django.db.models import prefetch_related_objects
 
+from taggit.managers import TaggableManager
 from wagtail.api.v2.filters import AncestorOfFilter, ChildOfFilter, DescendantOfFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.utils import BadRequestError
@@ -26,6 +28,7 @@ from .filters import (
     SafeOrderingFilter,
     SearchFilter,
     UpcomingFilter,
+    model_field,
 )
 
 # Deeper than anyone pages by hand; keeps OFFSET within what every database accepts.
@@ -58,6 +61,35 @@ class SafeQueryMixin:
                 {"message": f"invalid query: {message}"}, status=status.HTTP_400_BAD_REQUEST
             )
         return super().handle_exception(exc)
+
+    def get_serializer_class(self):
+        # Built from the request's ?fields=; asked for again by paginate_queryset below.
+        if not hasattr(self, "_serializer_class"):
+            self._serializer_class = super().get_serializer_class()
+        return self._serializer_class
+
+    def paginate_queryset(self, queryset):
+        # Load the related objects a listing shows (images, municipalities, locale) for the
+        # whole page at once, not one query per item; search hits arrive as a list, so this
+        # runs after paging.
+        items = super().paginate_queryset(queryset)
+        if items:
+            prefetch_related_objects(items, *self.related_fields(type(items[0])))
+        return items
+
+    def related_fields(self, model) -> list[str]:
+        """The relations among the fields this request shows (tags excepted: Wagtail's
+        TagsField queries them again in any case)."""
+        related = []
+        for name in self.get_serializer_class().Meta.fields:
+            field = model_field(model, name)
+            if (
+                field is not None
+                and (field.many_to_one or field.many_to_many)
+                and not isinstance(field, TaggableManager)
+            ):
+                related.append(name)
+        return related
 
     @classmethod
     def get_body_fields(cls, model):

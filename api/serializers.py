@@ -2,7 +2,7 @@
 
 from rest_framework.fields import Field
 
-from .content import image_data, page_data, rich_text_html, stream_data
+from .content import image_data, rich_text_html, stream_data
 
 
 class RichTextHTMLField(Field):
@@ -30,13 +30,6 @@ class ImageDataField(Field):
         return image_data(value, self.context.get("request"), self.renditions)
 
 
-class PageDataField(Field):
-    """A linked page as {id, type, title, url, summary}."""
-
-    def to_representation(self, value):
-        return page_data(value, self.context.get("request"))
-
-
 class PropertyField(Field):
     """A read-only model attribute, as is (for properties like byline or location)."""
 
@@ -49,8 +42,3 @@ class MunicipalityRefField(Field):
 
     def to_representation(self, value):
         return [{"id": m.pk, "name": m.name, "slug": m.slug} for m in value.all()]
-
-
-class CountyNameField(Field):
-    def to_representation(self, value):
-        return str(value)

@@ -24,8 +24,9 @@ sys.path.insert(0, str(ROOT))
 DB_NAME = "bench_smakom"
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
-# The real April 2022 newsletter gives the vocabulary, with common SmåKom terms added.
-SEED = Path(__file__).resolve().parent / "data" / "smakom-nyhetsbrev-2022-04.txt"
+# The real April 2022 newsletter gives the vocabulary, with common SmåKom terms added: the
+# demo content's copy of it (one copy in the tree, see home/demo/README.md).
+SEED = ROOT / "home" / "demo" / "smakom-nyhetsbrev-2022-04.txt"
 EXTRA_WORDS = (
     "kommun kommunen kommuner kommunerna flykting flyktingar skola skolan förening styrelsen "
     "vårmöte årsstämma konferens digitalisering välfärdsteknik bostadsbidrag landsbygd tillväxt "

@@ -5,11 +5,10 @@ has no Swedish stemmer, so there every term also matches as a prefix ("kommun" f
 "kommunen"), which covers the commonest inflections (suffixes).
 """
 
+import functools
 import re
 
 from modelsearch.query import PlainText
-
-from django.db import connection
 
 from wagtail.search.backends import get_search_backend
 
@@ -110,32 +109,28 @@ def _postgres_compiler():
     return IndexedPostgresSearchQueryCompiler
 
 
-_PREFIX_COMPILER = None
-_POSTGRES_COMPILER = None
+# Search backend class name → the factory of the compiler we use with it.
+_COMPILER_FACTORIES = {
+    "SQLiteSearchBackend": _sqlite_prefix_compiler,
+    "PostgresSearchBackend": _postgres_compiler,
+}
+
+
+@functools.cache
+def _compiler(backend_name: str):
+    return _COMPILER_FACTORIES[backend_name]()
 
 
 def search(queryset, raw_query: str, operator: str = "and", order_by_relevance: bool = True):
     """Full-text search over a queryset with a normalised query (empty query → no results)."""
-    global _PREFIX_COMPILER
     query = normalize_query(raw_query)
-    backend = get_search_backend()
     if not query:
         return queryset.none()
-    if connection.vendor == "sqlite" and backend.__class__.__name__ == "SQLiteSearchBackend":
-        if _PREFIX_COMPILER is None:
-            _PREFIX_COMPILER = _sqlite_prefix_compiler()
+    backend = get_search_backend()
+    backend_name = type(backend).__name__
+    if backend_name in _COMPILER_FACTORIES:
         return backend._search(
-            _PREFIX_COMPILER,
-            PlainText(query, operator=operator),
-            queryset,
-            order_by_relevance=order_by_relevance,
-        )
-    if backend.__class__.__name__ == "PostgresSearchBackend":
-        global _POSTGRES_COMPILER
-        if _POSTGRES_COMPILER is None:
-            _POSTGRES_COMPILER = _postgres_compiler()
-        return backend._search(
-            _POSTGRES_COMPILER,
+            _compiler(backend_name),
             PlainText(query, operator=operator),
             queryset,
             order_by_relevance=order_by_relevance,

@@ -54,6 +54,15 @@ def _index(*objs):
         insert_or_update_object(obj)
 
 
+def add_article(index, tags=(), municipalities=(), **fields) -> ArticlePage:
+    """An article under the index, with its tags and municipalities saved."""
+    article = index.add_child(instance=ArticlePage(**fields))
+    article.tags.add(*tags)
+    article.municipalities.add(*municipalities)
+    article.save()
+    return article
+
+
 def build_content(home: HomePage) -> Content:
     now = timezone.now()
     image = Image.objects.create(title="Lerdalshöjden", file=get_test_image_file(size=(1200, 800)))
@@ -77,52 +86,44 @@ def build_content(home: HomePage) -> Content:
     )
 
     articles = home.add_child(instance=ArticleIndexPage(title="Nyheter", slug="nyheter"))
-    grastorp = articles.add_child(
-        instance=ArticlePage(
-            title="Vad händer i Grästorp?",
-            slug="vad-hander-i-grastorp",
-            date=datetime.date(2022, 4, 1),
-            listing_summary="Från ord till handling på sex dagar – empati som ett kraftfullt verktyg.",
-            byline_text="Sophia Vikström, kommunchef Grästorps kommun",
-            hero_image=image,
-            body=[("paragraph", GRASTORP_BODY)],
-        )
+    grastorp = add_article(
+        articles,
+        tags=["ukraina", "integration"],
+        municipalities=[grastorp_kommun],
+        title="Vad händer i Grästorp?",
+        slug="vad-hander-i-grastorp",
+        date=datetime.date(2022, 4, 1),
+        listing_summary="Från ord till handling på sex dagar – empati som ett kraftfullt verktyg.",
+        byline_text="Sophia Vikström, kommunchef Grästorps kommun",
+        hero_image=image,
+        body=[("paragraph", GRASTORP_BODY)],
     )
-    grastorp.tags.add("ukraina", "integration")
-    grastorp.municipalities.add(grastorp_kommun)
-    grastorp.save()
-
-    welcome = articles.add_child(
-        instance=ArticlePage(
-            title="Välkommen Tranemo och Vårgårda kommuner!",
-            slug="valkommen-tranemo-och-vargarda",
-            date=datetime.date(2022, 3, 18),
-            listing_summary="Två nya medlemmar: nu är vi över 70-strecket.",
-            body=[
-                (
-                    "paragraph",
-                    "<p>På styrelsemötet den 18 mars hade vi nöjet att anta ytterligare två "
-                    "kommuner som medlemmar i SmåKom.</p>"
-                    f'<p>Läs mer om <a linktype="page" id="{grastorp.pk}">Grästorp</a>.</p>',
-                )
-            ],
-        )
+    welcome = add_article(
+        articles,
+        tags=["medlemmar"],
+        municipalities=[tranemo, vargarda],
+        title="Välkommen Tranemo och Vårgårda kommuner!",
+        slug="valkommen-tranemo-och-vargarda",
+        date=datetime.date(2022, 3, 18),
+        listing_summary="Två nya medlemmar: nu är vi över 70-strecket.",
+        body=[
+            (
+                "paragraph",
+                "<p>På styrelsemötet den 18 mars hade vi nöjet att anta ytterligare två "
+                "kommuner som medlemmar i SmåKom.</p>"
+                f'<p>Läs mer om <a linktype="page" id="{grastorp.pk}">Grästorp</a>.</p>',
+            )
+        ],
     )
-    welcome.tags.add("medlemmar")
-    welcome.municipalities.add(tranemo, vargarda)
-    welcome.save()
-
-    board = articles.add_child(
-        instance=ArticlePage(
-            title="Rapport från styrelsemöte",
-            slug="rapport-fran-styrelsemote",
-            date=datetime.date(2022, 3, 25),
-            listing_summary="Slutgiltig planering av Vårmötet och Årsstämman i Rättvik.",
-            body=[("paragraph", "<p>18 mars, SKR, Stockholm. Vårmötet i Rättvik.</p>")],
-        )
+    board = add_article(
+        articles,
+        tags=["styrelsen"],
+        title="Rapport från styrelsemöte",
+        slug="rapport-fran-styrelsemote",
+        date=datetime.date(2022, 3, 25),
+        listing_summary="Slutgiltig planering av Vårmötet och Årsstämman i Rättvik.",
+        body=[("paragraph", "<p>18 mars, SKR, Stockholm. Vårmötet i Rättvik.</p>")],
     )
-    board.tags.add("styrelsen")
-    board.save()
 
     events = home.add_child(instance=EventIndexPage(title="Kalender", slug="kalender"))
     spring_meeting = events.add_child(

@@ -5,6 +5,10 @@ import datetime
 import pytest
 
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .content import add_article
 
 API = "/api/v2/pages/"
 
@@ -132,6 +136,48 @@ def test_pagination(client, content):
     assert first["meta"]["total_count"] == second["meta"]["total_count"] == 3
     assert len(first["items"]) == 2 and len(second["items"]) == 1
     assert not set(titles(first)) & set(titles(second))
+
+
+def _add_articles(content, numbers):
+    for n in numbers:
+        add_article(
+            content.articles,
+            municipalities=[content.tranemo],
+            title=f"Kommunrapport {n}",
+            slug=f"kommunrapport-{n}",
+            date=datetime.date(2022, 1, n),
+            listing_image=content.image,
+            hero_image=content.image,
+            body=[("paragraph", "<p>Ett kort referat.</p>")],
+        )
+
+
+def _queries(client, params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        data = get(client, **params)
+    return len(queries), len(data["items"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        # Every field with a relation (images, municipalities, locale) but tags, which
+        # Wagtail's TagsField queries once per item whatever is prefetched.
+        {"type": "home.ArticlePage", "fields": "*,-tags"},
+        {"type": "home.ArticlePage", "fields": "*,-tags", "search": "Kommunrapport"},
+        {"type": "home.EventPage", "fields": "*"},
+        {"type": "newsletter.NewsletterIssuePage", "fields": "*"},
+        {},
+    ],
+)
+def test_listing_queries_do_not_grow_with_items(client, content, params):
+    _add_articles(content, [1, 2])
+    get(client, **params)  # warm caches (site root, content types)
+    few, few_items = _queries(client, params)
+    _add_articles(content, range(3, 9))
+    many, many_items = _queries(client, params)
+    assert many_items >= few_items
+    assert many == few
 
 
 def test_search_in_api(client, content):
