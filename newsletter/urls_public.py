@@ -16,6 +16,8 @@ urlpatterns = [
         name="signup_done_mailchimp",
     ),
     path("nyhetsbrev/bekrafta/<str:token>/", confirm.confirm, name="confirm"),
+    # The public (browser) copy of an issue has no personal link: this page says where to find it.
+    path("nyhetsbrev/avsluta/", unsubscribe.unsubscribe_help, name="unsubscribe_help"),
     path("nyhetsbrev/avsluta/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("nyhetsbrev/installningar/<str:token>/", preferences.preferences, name="preferences"),
 ]

@@ -45,3 +45,8 @@ def unsubscribe(request, token):
         "newsletter/subscribers/unsubscribe.html",
         {"state": "done", "subscriber": subscriber, "just_now": True},
     )
+
+
+def unsubscribe_help(request):
+    """Where to unsubscribe when you arrived without a personal link (e.g. from the web copy)."""
+    return render_page(request, "newsletter/subscribers/unsubscribe_help.html")

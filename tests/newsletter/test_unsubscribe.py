@@ -220,3 +220,13 @@ def test_preferences_link_expires(client, home_page):
         assert client.post(path, {"action": "unsubscribe"}).status_code == 410
     sub.refresh_from_db()
     assert sub.status == Subscriber.Status.SUBSCRIBED
+
+
+@pytest.mark.django_db
+def test_the_web_copys_unsubscribe_link_leads_to_a_page_that_says_where_to_leave(client, home_page):
+    from newsletter.rendering.email import unsubscribe_page_url
+
+    path = unsubscribe_page_url().removeprefix("http://testserver")
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "personlig avregistreringslänk" in response.content.decode()
