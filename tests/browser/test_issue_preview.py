@@ -29,8 +29,10 @@ def test_editor_sees_email_preview_and_checklist(page, live_server, home_page):
 
     # Open the preview panel and switch to the email.
     page.locator('[data-side-panel-toggle="preview"]').click()
-    page.select_option("#id_preview_mode", "email")
     frame = page.frame_locator("iframe[title]").first
+    # Let the panel load its first (web) preview before switching, or the switch can be lost.
+    frame.locator("h1", has_text="Vad händer i Grästorp?").wait_for()
+    page.select_option("#id_preview_mode", "email")
     # The web preview has the same heading: wait for the email's layout tables, then the heading.
     frame.locator("table[role='presentation']").first.wait_for()
     frame.locator("h1", has_text="Vad händer i Grästorp?").wait_for()
