@@ -1,9 +1,9 @@
 """Incoming webhooks: Mailchimp's audience events and anymail's tracking events.
 
 The Mailchimp webhook has no signature; a secret in the URL (?key=…) is the advised protection.
-Answers: 200 applied or ignored (duplicates, stale events), 403 wrong or missing key, 400 anything
-malformed or unknown, 503 when our database is unavailable (Mailchimp retries for ~75 minutes).
-Input never causes a 500 and a rejected request changes nothing.
+Answers: 200 stored (applied by a task right after: newsletter.services.webhook_inbox), 403 wrong
+or missing key, 400 anything malformed or unknown, 503 when our database is unavailable (Mailchimp
+retries for ~75 minutes). Input never causes a 500 and a rejected request changes nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 
-from newsletter.services import audience_events
+from cms.queue import enqueue_unless_waiting
+from newsletter.services import audience_events, webhook_inbox
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +84,25 @@ def mailchimp_webhook(request):
         return text("ok", 200)
     try:
         fields = read_form(request)
-        outcome = audience_events.apply_mailchimp_event(fields)
+        webhook_inbox.store(request.body, fields)
     except audience_events.InvalidEvent as exc:
         return text(f"bad request: {exc}", 400)
     except DatabaseError:
         logger.exception("Mailchimp webhook could not be stored")
         return text("try again later", 503)
-    return text(outcome, 200)
+    apply_stored_events()
+    return text("accepted", 200)
+
+
+def apply_stored_events() -> None:
+    """Have the stored events applied soon. The event is safe already: if this fails, the
+    periodic drain applies it."""
+    from newsletter.tasks.audience import apply_webhook_events
+
+    try:
+        enqueue_unless_waiting(apply_webhook_events)
+    except Exception:
+        logger.exception("could not enqueue the Mailchimp webhook drain")
 
 
 @receiver(tracking, dispatch_uid="newsletter.anymail_tracking")

@@ -110,8 +110,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the task worker share the file: wait for locks instead of failing,
-    # and take the write lock up front so transactions never deadlock on upgrade.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # and take the write lock up front so transactions never deadlock on upgrade. Connections
+    # are kept (conn_max_age above): opening one runs the PRAGMAs, which wait for the other
+    # writers, and that halved the webhook's throughput (benchmarks/bench_webhooks.py).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
@@ -242,6 +243,8 @@ PERIODIC_TASKS = [
     ("newsletter.tasks.campaigns.refresh_campaign_reports", 15 * 60),
     ("newsletter.tasks.audience.push_pending_subscribers", 5 * 60),
     ("newsletter.tasks.audience.pull_audience_changes", 10 * 60),
+    # The webhook enqueues this itself; the periodic run retries what failed or was missed.
+    ("newsletter.tasks.audience.apply_webhook_events", 60),
 ]
 
 # --- campaigns: Mailchimp campaign sync of newsletter issues -------------------------------------

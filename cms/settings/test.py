@@ -1,3 +1,6 @@
+import atexit
+import os
+import shutil
 import tempfile
 
 from .base import *  # noqa: F403
@@ -25,6 +28,18 @@ WAGTAILSEARCH_BACKENDS = {
 
 # WhiteNoise warns when STATIC_ROOT does not exist; tests serve static files through the finders.
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="smakom-test-static-"))
+for _scratch in (MEDIA_ROOT, STATIC_ROOT):
+    atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
 MAILCHIMP_API_URL = (
     "http://127.0.0.1:9/3.0"  # tests without the sandbox fixture never leave the machine
 )
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.environ.get(
+    "TEST_DATABASE_NAME"
+):
+    # A file, as in `make run`, not the in-memory default: with WAL and the busy timeout, the
+    # live server's threads wait for each other's writes as production does (the shared-cache
+    # in-memory database fails at once with "database table is locked" instead).
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"smakom-test-{os.getpid()}.sqlite3")
+    }

@@ -28,7 +28,7 @@ from wagtail.admin.widgets.button import MenuItem as ListingMenuItem
 
 from newsletter import audience_sync
 from newsletter.forms import ImportForm
-from newsletter.models import Subscriber, SubscriberEvent
+from newsletter.models import MailchimpWebhookEvent, Subscriber, SubscriberEvent
 from newsletter.models.subscribers import INTERESTS
 from newsletter.services import subscribers as service
 
@@ -294,6 +294,11 @@ class SubscriberDashboardPanel(Component):
                 to_status__in=[Status.UNSUBSCRIBED, Status.CLEANED]
             ).count(),
             "index_url": reverse("newsletter_subscribers:index"),
+            # Mailchimp's events normally apply within seconds: older ones mean a stopped worker
+            # or a failing event (`manage.py mailchimp_webhook inbox` shows why).
+            "webhook_unapplied": MailchimpWebhookEvent.objects.filter(
+                processed_at__isnull=True, received_at__lt=timezone.now() - timedelta(minutes=5)
+            ).count(),
         }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,3 +52,40 @@ class MailchimpErasure(models.Model):
 
     def __str__(self) -> str:
         return self.member_hash
+
+
+class MailchimpWebhookEvent(models.Model):
+    """An audience webhook event as Mailchimp delivered it: the webhook's inbox.
+
+    The webhook view validates the event and stores it here in one short insert; a task applies
+    it to the subscriber. So an answered event is never lost (a failure while applying leaves it
+    here, retried), the request holds no lock while the subscriber changes, and a delivery that
+    Mailchimp repeats (same body) is stored once. Applied events keep no personal data: the body
+    is cleared and the row is deleted after RETENTION.
+    """
+
+    body_hash = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=20)
+    fired_at = models.DateTimeField()
+    fields = models.JSONField(default=dict)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("Mailchimp webhook event")
+        verbose_name_plural = _("Mailchimp webhook events")
+        indexes = [
+            # The drain's queue: only the events still to apply, in the order they happened.
+            models.Index(
+                fields=["fired_at", "id"],
+                condition=models.Q(processed_at__isnull=True),
+                name="newsletter_webhook_waiting",
+            ),
+            models.Index(fields=["processed_at"], name="newsletter_webhook_processed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.fired_at:%Y-%m-%d %H:%M:%S}"

@@ -149,6 +149,19 @@ class Subscriber(models.Model):
         self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
 
+    def transition(self, new_status: str, *, at, reason: str = "", push: bool = True) -> bool:
+        """Change the status in memory, unless `at` is older than the current status or the
+        status is the same; True if it changed. Only on a row read under lock (change_status,
+        the webhook inbox's batches); the caller saves STATUS_FIELDS."""
+        if at < self.status_changed_at or self.status == new_status:
+            return False
+        self.status = new_status
+        self.status_changed_at = at
+        self.cleaned_reason = reason if new_status == self.Status.CLEANED else ""
+        if push:
+            self.mailchimp_needs_push = True
+        return True
+
     def change_status(
         self,
         new_status: str,
@@ -158,26 +171,23 @@ class Subscriber(models.Model):
         reason: str = "",
         detail: dict | None = None,
         push: bool = True,
+        locked: bool = False,
     ) -> bool:
         """Apply a status change from `source`, unless a newer change already happened.
 
         Returns True if the status changed. Records a SubscriberEvent either way, so the log shows
         ignored (stale or duplicate) deliveries too. `push` marks the change for the Mailchimp outbox.
+        `locked`: this instance was read with select_for_update() in the caller's transaction, so
+        it is current and need not be read again.
         """
         at = at or timezone.now()
-        with transaction.atomic():
-            current = type(self).objects.select_for_update().get(pk=self.pk)
+        # Under the caller's transaction and lock, no savepoint is needed.
+        with transaction.atomic(savepoint=not locked):
+            current = self if locked else type(self).objects.select_for_update().get(pk=self.pk)
             previous = current.status
-            stale = at < current.status_changed_at
-            same = current.status == new_status
-            applied = not stale and not same
+            applied = current.transition(new_status, at=at, reason=reason, push=push)
             if applied:
-                current.status = new_status
-                current.status_changed_at = at
-                current.cleaned_reason = reason if new_status == self.Status.CLEANED else ""
-                if push:
-                    current.mailchimp_needs_push = True
-                current.save()
+                current.save(update_fields=[*STATUS_FIELDS, "updated_at"])
             SubscriberEvent.objects.create(
                 subscriber=current,
                 from_status=previous,
@@ -188,9 +198,13 @@ class Subscriber(models.Model):
                 detail=detail or {},
             )
             # Refresh this instance from the locked row.
-            for field in ("status", "status_changed_at", "cleaned_reason", "mailchimp_needs_push"):
+            for field in STATUS_FIELDS:
                 setattr(self, field, getattr(current, field))
         return applied
+
+
+# What change_status() writes.
+STATUS_FIELDS = ("status", "status_changed_at", "cleaned_reason", "mailchimp_needs_push")
 
 
 class SubscriberEvent(models.Model):

@@ -56,13 +56,13 @@ def clean_email(value) -> str:
     return email
 
 
-def parse_fired_at(value) -> datetime:
+def parse_fired_at(value, *, future_ok: bool = False) -> datetime:
     """Mailchimp's fired_at: "YYYY-MM-DD HH:MM:SS" in UTC."""
     try:
         moment = datetime.strptime(str(value or "").strip(), FIRED_AT_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         raise InvalidEvent("missing or invalid fired_at") from None
-    if moment > timezone.now() + MAX_CLOCK_SKEW:
+    if not future_ok and moment > timezone.now() + MAX_CLOCK_SKEW:
         raise InvalidEvent("fired_at is in the future")
     return moment
 
@@ -89,8 +89,12 @@ def find(email: str, only: tuple[str, ...] = ()) -> Subscriber | None:
 # --- Mailchimp audience webhooks ----------------------------------------------------------------
 
 
-def apply_mailchimp_event(fields: dict[str, str]) -> str:
-    """Apply one audience webhook event; returns what happened. Raises InvalidEvent (→ 400)."""
+def check_mailchimp_event(fields: dict[str, str]) -> tuple[str, datetime]:
+    """Validate one audience webhook event without touching the database: (type, fired_at).
+
+    Raises InvalidEvent (→ 400) for everything apply_mailchimp_event() would refuse, so an event
+    that was accepted and stored can always be applied.
+    """
     kind = fields.get("type", "")
     if kind not in EVENT_TYPES:
         raise InvalidEvent("unknown event type")
@@ -98,57 +102,136 @@ def apply_mailchimp_event(fields: dict[str, str]) -> str:
     list_id = fields.get("data[list_id]")
     if list_id is not None and list_id != settings.MAILCHIMP_AUDIENCE_ID:
         raise InvalidEvent("event for another audience")
-    detail = {"type": kind, "fired_at": fields.get("fired_at")}
+    if kind == "campaign":
+        if not fields.get("data[id]", ""):
+            raise InvalidEvent("campaign event without data[id]")
+    elif kind == "upemail":
+        clean_email(fields.get("data[old_email]"))
+        clean_email(fields.get("data[new_email]"))
+    else:
+        clean_email(fields.get("data[email]"))
+    return kind, at
+
+
+def apply_mailchimp_event(fields: dict[str, str], *, checked: bool = False) -> str:
+    """Apply one audience webhook event; returns what happened. Raises InvalidEvent.
+
+    `checked`: the event passed check_mailchimp_event() when it arrived; fired_at is not compared
+    with the clock again (it was not in the future then).
+    """
+    kind, at = read_event(fields, checked=checked)
     if kind == "campaign":
         return campaign_sent(fields, at)
     if kind == "upemail":
-        return change_email(fields, at, detail)
+        return change_email(fields, at, {"type": kind, "fired_at": fields.get("fired_at")})
     email = clean_email(fields.get("data[email]"))
     if kind == "profile":
         return update_profile(email, fields, at)
+    status, detail, reason = status_change(kind, fields)
+    return set_status(email, status, at, fields, detail, reason=reason)
+
+
+def read_event(fields: dict[str, str], *, checked: bool) -> tuple[str, datetime]:
+    if checked:
+        return fields.get("type", ""), parse_fired_at(fields.get("fired_at"), future_ok=True)
+    return check_mailchimp_event(fields)
+
+
+def status_change(kind: str, fields: dict[str, str]) -> tuple[str, dict, str]:
+    """For a subscribe, unsubscribe or cleaned event: (new status, log detail, cleaned reason)."""
+    detail = {"type": kind, "fired_at": fields.get("fired_at")}
     if kind == "subscribe":
-        return set_status(email, Status.SUBSCRIBED, at, fields, detail)
+        return Status.SUBSCRIBED, detail, ""
     if kind == "unsubscribe":
         detail.update(
             action=fields.get("data[action]", "")[:20],
             reason=fields.get("data[reason]", "")[:100],
             campaign_id=fields.get("data[campaign_id]", "")[:50],
         )
-        return set_status(email, Status.UNSUBSCRIBED, at, fields, detail)
+        return Status.UNSUBSCRIBED, detail, ""
     # cleaned
-    reason = CLEANED_REASONS.get(fields.get("data[reason]", ""), Subscriber.CleanedReason.OTHER)
     detail["reason"] = fields.get("data[reason]", "")[:100]
-    return set_status(email, Status.CLEANED, at, fields, detail, reason=reason)
+    reason = CLEANED_REASONS.get(fields.get("data[reason]", ""), Subscriber.CleanedReason.OTHER)
+    return Status.CLEANED, detail, reason
 
 
 def set_status(email, status, at, fields, detail, reason="") -> str:
     # One transaction for the whole event: one commit, and the webhook's steps stay together.
-    with transaction.atomic():
+    # No savepoint when nested: the inbox drain wraps each event in its own.
+    with transaction.atomic(savepoint=False):
         return _set_status(email, status, at, fields, detail, reason)
 
 
 def _set_status(email, status, at, fields, detail, reason) -> str:
-    sub = find(email, only=("pk", "status", "status_changed_at"))
+    sub = Subscriber.objects.select_for_update().by_email(email)
     if sub is None:
         created = create_from_event(email, status, at, fields, detail, reason)
         if created:
             return "created"
-        sub = find(email)
+        sub = Subscriber.objects.select_for_update().by_email(email)
+    applied, record, changed = status_event(sub, status, at, fields, detail, reason)
+    if changed:
+        sub.save(update_fields=changed)
+    record.save()
+    return "applied" if applied else "ignored"
+
+
+# What status_event() may change; the inbox's batches save these for every subscriber touched.
+EVENT_FIELDS = (
+    "status",
+    "status_changed_at",
+    "cleaned_reason",
+    "mailchimp_last_changed",
+    "first_name",
+    "last_name",
+    "organisation",
+    "updated_at",
+)
+
+
+def status_event(sub, status, at, fields, detail, reason=""):
+    """One subscribe/unsubscribe/cleaned event on `sub`, read under lock, in memory only.
+
+    Returns (applied, the unsaved SubscriberEvent, the fields to save). Shared by the one-event
+    path above and the inbox's batches (newsletter.services.webhook_inbox), so both decide alike.
+    """
     if status in sync.GONE and sync.mailchimp_is_newer(at, sub.status_changed_at, status):
         # Leaving in the same second as our last change: Mailchimp's whole-second clock makes it
         # a tie, and leaving wins the tie.
         at = max(at, sub.status_changed_at)
-    applied = sub.change_status(
-        status, source="mailchimp_webhook", at=at, reason=reason, detail=detail, push=False
-    )
-    if not applied:
+    previous = sub.status
+    applied = sub.transition(status, at=at, reason=reason, push=False)
+    changed = ["status", "status_changed_at", "cleaned_reason"] if applied else []
+    if not applied and sub.status == status and sub.status_changed_at < at:
         # Same status reported again, later: it held until then, so an opposite event older
         # than this one (arriving late) must lose.
-        Subscriber.objects.filter(pk=sub.pk, status=status, status_changed_at__lt=at).update(
-            status_changed_at=at
-        )
-    remember_mailchimp_change(sub, at, merges(fields))
-    return "applied" if applied else "ignored"
+        sub.status_changed_at = at
+        changed.append("status_changed_at")
+    changed += take_mailchimp_profile(sub, at, merges(fields))
+    if changed:
+        sub.updated_at = timezone.now()
+        changed.append("updated_at")
+    record = SubscriberEvent(
+        subscriber=sub,
+        from_status=previous,
+        to_status=status,
+        source="mailchimp_webhook",
+        occurred_at=at,
+        applied=applied,
+        detail=detail,
+    )
+    return applied, record, changed
+
+
+def take_mailchimp_profile(sub: Subscriber, at: datetime, names: dict) -> list[str]:
+    """Take Mailchimp's profile onto a locked `sub` if this event is the newest seen from it;
+    returns the fields to save."""
+    if sub.mailchimp_last_changed is not None and sub.mailchimp_last_changed > at:
+        return []
+    sub.mailchimp_last_changed = at
+    for attr, value in names.items():
+        setattr(sub, attr, value)
+    return ["mailchimp_last_changed", *names]
 
 
 def create_from_event(email, status, at, fields, detail, reason="") -> bool:
@@ -252,9 +335,7 @@ def change_email(fields: dict, at: datetime, detail: dict) -> str:
 
 
 def campaign_sent(fields: dict, at: datetime) -> str:
-    campaign_id = fields.get("data[id]", "")
-    if not campaign_id:
-        raise InvalidEvent("campaign event without data[id]")
+    campaign_id = fields["data[id]"]  # present: check_mailchimp_event() requires it
     mailchimp_campaign_event.send(
         sender=Subscriber,
         campaign_id=campaign_id[:50],

@@ -19,7 +19,7 @@ from django.utils import timezone
 from newsletter.mailchimp import audience
 from newsletter.mailchimp.client import MailchimpError, get_client, retry_delay
 from newsletter.models import AudienceSyncState, MailchimpErasure, Subscriber
-from newsletter.services import sync
+from newsletter.services import sync, webhook_inbox
 
 logger = logging.getLogger(__name__)
 
@@ -152,3 +152,10 @@ def erase_member(member_hash: str) -> str:
     if outcome == "retry" and erasure.attempts < settings.MAILCHIMP_MAX_ATTEMPTS:
         enqueue_later(erase_member, retry_delay(erasure.attempts), member_hash)
     return outcome
+
+
+@task()
+def apply_webhook_events() -> dict:
+    """Apply the Mailchimp webhook events waiting in the inbox (enqueued by the webhook; periodic
+    as a safety net). No Mailchimp call: the default queue."""
+    return dict(webhook_inbox.apply_waiting())

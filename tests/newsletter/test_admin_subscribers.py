@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from home.models import Municipality
 from newsletter.mailchimp import audience
-from newsletter.models import Subscriber, SubscriberEvent
+from newsletter.models import MailchimpWebhookEvent, Subscriber, SubscriberEvent
 from tests.newsletter import subscriber_support
 from tests.newsletter.subscriber_support import (
     CommittingClient,
@@ -204,6 +204,23 @@ def test_dashboard_panel_figures(editor, people):
     assert 'data-figure="signups_30">1<' in html  # cia (old was 40 days ago)
     assert 'data-figure="unsubscribes_30">1<' in html
     assert 'data-figure="pending">0<' in html
+    assert "webhook_unapplied" not in html
+
+
+def test_dashboard_warns_of_mailchimp_events_not_applied(editor):
+    fields = {"type": "unsubscribe", "fired_at": "2026-01-10 10:00:00", "data[email]": "a@b.se"}
+    for n, received in enumerate([timedelta(minutes=20), timedelta(hours=2), timedelta(0)]):
+        # As a stopped worker leaves them: stored by the webhook, never applied.
+        MailchimpWebhookEvent.objects.create(
+            body_hash=str(n),
+            kind="unsubscribe",
+            fired_at=timezone.now(),
+            fields=fields,
+            received_at=timezone.now() - received,
+        )
+    html = editor.get("/admin/").content.decode()
+    # The one received just now is not late yet.
+    assert "2 avregistreringar eller ändringar som Mailchimp rapporterat" in html
 
 
 def test_anonymous_visitors_get_nothing(people):

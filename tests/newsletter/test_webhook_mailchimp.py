@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from newsletter.models import Subscriber, SubscriberEvent
+from newsletter.models import MailchimpWebhookEvent, Subscriber, SubscriberEvent
 from newsletter.services.audience_events import mailchimp_campaign_event
 
 from .audience_support import FORM, WEBHOOK_PATH, event, make_subscriber, post_event
@@ -25,6 +25,7 @@ def snapshot():
     return (
         list(Subscriber.objects.order_by("pk").values()),
         SubscriberEvent.objects.count(),
+        MailchimpWebhookEvent.objects.count(),
     )
 
 

@@ -11,27 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
-
-def already_waiting(path: str) -> bool:
-    """True if the database queue already holds this task, not yet started.
-
-    A periodic task that is still waiting (the worker is down or busy) is not enqueued again, so
-    an outage does not leave a pile of identical refreshes behind it.
-    """
-    from django_tasks import task_backends
-    from django_tasks_db import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    if not isinstance(task_backends["default"], DatabaseBackend):
-        return False
-    return DBTaskResult.objects.filter(task_path=path, status="READY").exists()
-
-
-def enqueue_unless_waiting(task, path: str) -> bool:
-    if already_waiting(path):
-        return False
-    task.enqueue()
-    return True
+from cms.queue import enqueue_unless_waiting
 
 
 class Command(BaseCommand):
@@ -50,7 +30,7 @@ class Command(BaseCommand):
         ]
         if once:
             for task, path, _interval in tasks:
-                done = enqueue_unless_waiting(task, path)
+                done = enqueue_unless_waiting(task)
                 self.stdout.write(f"{'enqueued' if done else 'already waiting'} {path}")
             return
         stopping = False
@@ -67,6 +47,6 @@ class Command(BaseCommand):
             now = time.monotonic()
             for task, path, interval in tasks:
                 if now >= next_run[path]:
-                    enqueue_unless_waiting(task, path)
+                    enqueue_unless_waiting(task)
                     next_run[path] = now + interval
             time.sleep(tick)

@@ -1,4 +1,5 @@
-"""Register, list or remove the Mailchimp audience webhook that reports unsubscribes to us."""
+"""Register, list or remove the Mailchimp audience webhook that reports unsubscribes to us; see
+and apply the events it delivered (`inbox`, `apply`)."""
 
 from urllib.parse import urlsplit, urlunsplit
 
@@ -8,6 +9,8 @@ from django.urls import reverse
 
 from newsletter.mailchimp import audience
 from newsletter.mailchimp.client import MailchimpError
+from newsletter.models import MailchimpWebhookEvent
+from newsletter.services import webhook_inbox
 
 
 def default_url() -> str:
@@ -25,15 +28,27 @@ def masked(url: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Manage the Mailchimp audience webhook: register (idempotent), list, unregister."
+    help = (
+        "Manage the Mailchimp audience webhook: register (idempotent), list, unregister; "
+        "inbox (events not applied yet, with their errors), apply (apply them now)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["register", "list", "unregister"])
+        parser.add_argument("action", choices=["register", "list", "unregister", "inbox", "apply"])
         parser.add_argument(
             "--url", help="Webhook URL (default: SITE_BASE_URL + the webhook path + ?key=secret)."
         )
+        parser.add_argument(
+            "--retry-failed",
+            action="store_true",
+            help="apply: also retry events that failed too often (after fixing the cause).",
+        )
 
-    def handle(self, *args, action, url=None, **options):
+    def handle(self, *args, action, url=None, retry_failed=False, **options):
+        if action == "inbox":
+            return self.inbox()
+        if action == "apply":
+            return self.apply(retry_failed)
         if not (settings.MAILCHIMP_API_KEY and settings.MAILCHIMP_AUDIENCE_ID):
             raise CommandError("MAILCHIMP_API_KEY and MAILCHIMP_AUDIENCE_ID must be set.")
         try:
@@ -72,3 +87,29 @@ class Command(BaseCommand):
                 audience.delete_webhook(hook["id"])
                 removed += 1
         self.stdout.write(f"removed {removed} webhook(s) for {masked(url)}")
+
+    def inbox(self):
+        unapplied = MailchimpWebhookEvent.objects.filter(processed_at__isnull=True)
+        failed = unapplied.filter(attempts__gte=webhook_inbox.MAX_ATTEMPTS)
+        self.stdout.write(
+            f"waiting: {unapplied.count() - failed.count()}, failed "
+            f"{webhook_inbox.MAX_ATTEMPTS} times (not retried): {failed.count()}"
+        )
+        for event in unapplied.exclude(last_error="").order_by("fired_at")[:20]:
+            self.stdout.write(
+                f"  #{event.pk} {event} attempts={event.attempts}: {event.last_error[:200]}"
+            )
+
+    def apply(self, retry_failed):
+        if retry_failed:
+            retried = MailchimpWebhookEvent.objects.filter(
+                processed_at__isnull=True, attempts__gte=webhook_inbox.MAX_ATTEMPTS
+            ).update(attempts=0)
+            self.stdout.write(f"retrying {retried} failed event(s)")
+        counts = webhook_inbox.apply_waiting()
+        summary = ", ".join(f"{outcome} {n}" for outcome, n in sorted(counts.items()))
+        self.stdout.write(f"applied: {summary or 'nothing waiting'}")
+        if counts.get("failed"):
+            raise CommandError(
+                f"{counts['failed']} event(s) failed; see `mailchimp_webhook inbox`."
+            )
