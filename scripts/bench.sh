@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# `make bench`: every benchmark under benchmarks/, each printing its own figures.
-set -euo pipefail
+# `make bench`: every benchmark under benchmarks/, each printing its own figures. Exits non-zero
+# if any missed its target, after running them all.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONDONTWRITEBYTECODE=1
 PG_SERVER="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+missed=()
+run() {
+  printf '\n== %s\n' "$*"
+  .venv/bin/python "$@" || missed+=("$*")
+}
 for bench in benchmarks/bench_*.py; do
-  printf '\n== %s\n' "$bench"
-  .venv/bin/python "$bench"
+  run "$bench"
 done
-# The webhook again on production's database (bench_webhooks.py above ran on SQLite).
-printf '\n== benchmarks/bench_webhooks.py on PostgreSQL\n'
-.venv/bin/python benchmarks/bench_webhooks.py --database-url "${PG_SERVER%/*}/bench_webhooks"
+# The webhook again on production's database (the run above used SQLite).
+run benchmarks/bench_webhooks.py --database-url "${PG_SERVER%/*}/bench_webhooks"
+if [ ${#missed[@]} -gt 0 ]; then
+  printf '\nmissed a target or failed: %s\n' "${missed[@]}" >&2
+  exit 1
+fi
