@@ -1,8 +1,10 @@
-"""Signal receivers: publishing, scheduling and unpublishing an issue enqueue campaign work.
+"""Signal receivers: publishing, scheduling, cancelling a schedule and unpublishing an issue
+enqueue campaign work.
 
 No network here: each receiver only enqueues a task once the transaction commits.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -38,6 +40,30 @@ def issue_scheduled(sender, instance, update_fields=None, **kwargs):
     page = instance.content_object
     if isinstance(page, NewsletterIssuePage):
         _enqueue_sync(page, instance.user_id)
+
+
+@receiver(post_save, sender=Revision)
+def issue_go_live_cancelled(sender, instance, update_fields=None, **kwargs):
+    """Wagtail's "cancel scheduled publish" (RevisionsUnscheduleView) only clears the revision's
+    approved_go_live_at with save(update_fields=…): no page signal, so this is where we hear it."""
+    if instance.approved_go_live_at or not update_fields:
+        return
+    if "approved_go_live_at" not in update_fields:
+        return
+    model = ContentType.objects.get_for_id(instance.content_type_id).model_class()
+    if model is None or not issubclass(model, NewsletterIssuePage):
+        return
+    from newsletter.tasks.campaigns import enqueue, unschedule_cancelled_go_live
+
+    # Not only SCHEDULED ones: a sync for the go-live may still be running; the task waits for its
+    # lease and decides then.
+    campaign = (
+        Campaign.objects.filter(page_id=int(instance.object_id))
+        .exclude(status__in=(CampaignStatus.SENT, CampaignStatus.SENDING))
+        .first()
+    )
+    if campaign:
+        enqueue(unschedule_cancelled_go_live, campaign.pk, instance.pk)
 
 
 @receiver(page_unpublished, sender=NewsletterIssuePage)

@@ -36,6 +36,9 @@ LOG_ACTIONS = {
     "newsletter.campaign.test_failed": gettext_lazy("Newsletter test email failed"),
     "newsletter.campaign.scheduled": gettext_lazy("Newsletter scheduled"),
     "newsletter.campaign.unscheduled": gettext_lazy("Newsletter unscheduled"),
+    "newsletter.campaign.go_live_cancelled": gettext_lazy(
+        "Newsletter unscheduled: the scheduled publication was cancelled"
+    ),
     "newsletter.campaign.send_requested": gettext_lazy("Newsletter sending started"),
     "newsletter.campaign.sent": gettext_lazy("Newsletter sent"),
     "newsletter.campaign.failed": gettext_lazy("Newsletter campaign failed"),

@@ -8,9 +8,35 @@ from django.conf import settings
 
 from newsletter.mailchimp.client import call, get_client
 
+TITLE_MAX = 100
+# Drafts are all a lost create can be; one page of them is the whole list in practice.
+LIST_PAGE_SIZE = 1000
+LIST_FIELDS = [
+    "campaigns.id",
+    "campaigns.status",
+    "campaigns.create_time",
+    "campaigns.settings.title",
+    "total_items",
+]
+
+
+def title_with_key(title: str, create_key: str = "") -> str:
+    """The campaign's internal title (subscribers never see it), ending in its create key."""
+    if not create_key:
+        return title[:TITLE_MAX]
+    suffix = f" [{create_key}]"
+    return title[: TITLE_MAX - len(suffix)] + suffix
+
 
 def campaign_body(
-    *, subject: str, preview_text: str, title: str, from_name: str, reply_to: str, segment_id=None
+    *,
+    subject: str,
+    preview_text: str,
+    title: str,
+    from_name: str,
+    reply_to: str,
+    segment_id=None,
+    create_key: str = "",
 ) -> dict:
     recipients: dict = {"list_id": settings.MAILCHIMP_AUDIENCE_ID}
     if segment_id:
@@ -21,7 +47,7 @@ def campaign_body(
         "settings": {
             "subject_line": subject[:150],
             "preview_text": preview_text[:150],
-            "title": title[:100],
+            "title": title_with_key(title, create_key),
             "from_name": from_name[:100],
             "reply_to": reply_to,
         },
@@ -31,6 +57,42 @@ def campaign_body(
 
 def create_campaign(body: dict) -> dict:
     return call(get_client().campaigns.create, body)
+
+
+def find_campaigns_by_key(create_key: str) -> list[dict]:
+    """Draft campaigns of the audience whose title ends in `create_key`, oldest first.
+
+    Mailchimp cannot filter on the title, so this lists the audience's drafts (status "save")
+    with only the fields needed, a page at a time.
+    """
+    client = get_client()
+    suffix = f"[{create_key}]"
+    found: list[dict] = []
+    offset = 0
+    while True:
+        page = (
+            call(
+                client.campaigns.list,
+                fields=LIST_FIELDS,
+                status="save",
+                list_id=settings.MAILCHIMP_AUDIENCE_ID,
+                count=LIST_PAGE_SIZE,
+                offset=offset,
+            )
+            or {}
+        )
+        campaigns = page.get("campaigns") or []
+        found += [
+            c for c in campaigns if ((c.get("settings") or {}).get("title") or "").endswith(suffix)
+        ]
+        offset += len(campaigns)
+        if len(campaigns) < LIST_PAGE_SIZE or offset >= int(page.get("total_items") or 0):
+            break
+    return sorted(found, key=lambda c: c.get("create_time") or "")
+
+
+def delete_campaign(campaign_id: str) -> None:
+    call(get_client().campaigns.remove, campaign_id)
 
 
 def update_campaign(campaign_id: str, body: dict) -> dict:

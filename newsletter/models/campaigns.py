@@ -65,6 +65,9 @@ class Campaign(models.Model):
     )
     synced_at = models.DateTimeField(null=True, blank=True)
     scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    # True while the schedule comes from the go-live (Wagtail's scheduled publishing), not
+    # from the editor's own schedule action: only such a schedule goes when the go-live is cancelled.
+    scheduled_by_go_live = models.BooleanField(_("scheduled by the go-live time"), default=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     # Recipients: the whole audience, or one saved segment / tag of it.
@@ -89,6 +92,9 @@ class Campaign(models.Model):
     # Lease: while set and in the future, one worker is talking to Mailchimp about this campaign.
     lease_operation = models.CharField(max_length=16, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Idempotency key of the create, put in the campaign's title: a create whose answer was lost
+    # (timeout) may still have made the campaign, and the retry finds it by this key.
+    create_key = models.CharField(max_length=32, blank=True)
     # Idempotency key of the one send this campaign may have.
     send_key = models.UUIDField(null=True, blank=True, unique=True)
 

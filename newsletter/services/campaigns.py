@@ -25,16 +25,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from wagtail.log_actions import log
+from wagtail.models import Revision
 
 from cms.models import SiteSettings
 from newsletter.checklist import check_issue
 from newsletter.mailchimp import campaigns as api
-from newsletter.mailchimp.client import MailchimpError, retry_delay
+from newsletter.mailchimp.client import MailchimpError, MailchimpNotConfigured, retry_delay
 from newsletter.models import Campaign, CampaignOperation, CampaignStatus, NewsletterIssuePage
 from newsletter.rendering import render_email
 
@@ -181,14 +183,21 @@ def _succeeded(campaign: Campaign) -> None:
     campaign.operation_args = {}
 
 
-def _failure(campaign_id: int, operation: str, args: dict, exc: MailchimpError, user_id=None):
+def _failure(
+    campaign_id: int,
+    operation: str,
+    args: dict,
+    exc: MailchimpError,
+    user_id=None,
+    min_delay: float = 0,
+):
     """Record a failed Mailchimp call: back off and retry when it may pass, else FAILED."""
     with locked(campaign_id) as campaign:
         _release(campaign)
         campaign.last_error = exc.message_sv
         campaign.operation_args = args
         if exc.retryable and campaign.attempts < settings.MAILCHIMP_MAX_ATTEMPTS:
-            delay = retry_delay(campaign.attempts)
+            delay = max(retry_delay(campaign.attempts), min_delay)
             campaign.next_retry_at = timezone.now() + timedelta(seconds=delay)
             campaign.save()
             logger.warning(
@@ -249,6 +258,44 @@ def _require_not_sent(campaign: Campaign) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Create once: a create whose answer was lost is found again by its key
+
+
+def _store_create_key(campaign_id: int) -> str:
+    """A fresh create key, stored before the create so a retry knows what to look for."""
+    key = f"smakom-{uuid.uuid4().hex[:16]}"
+    with locked(campaign_id) as campaign:
+        campaign.create_key = key
+        campaign.save(update_fields=["create_key", "updated_at"])
+    return key
+
+
+def _forget_create_key(campaign_id: int) -> None:
+    Campaign.objects.filter(pk=campaign_id, mailchimp_id="").update(create_key="")
+
+
+def _create_may_have_landed(exc: MailchimpError) -> bool:
+    """No answer (timeout, dropped connection) or a gateway that gave up waiting: the campaign
+    may exist. Any other answer is Mailchimp's own refusal, and nothing was made."""
+    if isinstance(exc, MailchimpNotConfigured):
+        return False
+    return exc.status is None or exc.status in (502, 504)
+
+
+def _adopt_lost_create(create_key: str) -> dict | None:
+    """The campaign an earlier attempt with this key made, if it reached Mailchimp."""
+    found = api.find_campaigns_by_key(create_key)
+    if not found:
+        return None
+    keep, *extra = found
+    for duplicate in extra:
+        # Several attempts with one key all landed: drafts of ours nobody has seen, so remove them.
+        api.delete_campaign(duplicate["id"])
+    logger.warning("adopted campaign %s made by a create whose answer was lost", keep["id"])
+    return keep
+
+
+# ---------------------------------------------------------------------------------------------
 # Sync: the issue's published content → its campaign
 
 
@@ -288,6 +335,10 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
     issue = revision.as_object()
     rendered = render_email(issue)
     site_settings = site_settings_for(page)
+    # A lost create answer leaves its key stored: this attempt looks for that campaign first.
+    lookup_key = campaign.create_key if not campaign.mailchimp_id else ""
+    if not campaign.mailchimp_id and not campaign.create_key:
+        campaign.create_key = _store_create_key(campaign_id)
     body = api.campaign_body(
         subject=rendered.subject,
         preview_text=rendered.preheader,
@@ -295,16 +346,30 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
         from_name=site_settings.from_name,
         reply_to=site_settings.reply_to,
         segment_id=campaign.segment_id,
+        create_key=campaign.create_key,
     )
     schedule_at = None
+    by_go_live = False
+    create_unanswered = False
     if go_live_at is not None:
         schedule_at = round_up_to_quarter(go_live_at)
+        by_go_live = True
     elif campaign.scheduled_for:
         # Keep the editor's schedule, even if an earlier attempt unscheduled and then failed.
         schedule_at = campaign.scheduled_for
+        by_go_live = campaign.scheduled_by_go_live
     try:
         if not campaign.mailchimp_id:
-            created = api.create_campaign(body)
+            created = _adopt_lost_create(lookup_key) if lookup_key else None
+            adopted = created is not None
+            if created is None:
+                try:
+                    created = api.create_campaign(body)
+                except MailchimpError as exc:
+                    create_unanswered = _create_may_have_landed(exc)
+                    if not create_unanswered:
+                        _forget_create_key(campaign_id)
+                    raise
             # Stored at once: a retry after a later failure updates this campaign, never makes another.
             with locked(campaign_id) as locked_campaign:
                 locked_campaign.mailchimp_id = created["id"]
@@ -312,6 +377,9 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
                 locked_campaign.save(update_fields=["mailchimp_id", "remote_status", "updated_at"])
             campaign.mailchimp_id = created["id"]
             campaign.remote_status = locked_campaign.remote_status
+            if adopted:
+                # Made from an earlier attempt's body: bring its settings up to this revision.
+                api.update_campaign(campaign.mailchimp_id, body)
         else:
             if campaign.remote_status == "schedule":
                 # Mailchimp doesn't edit a scheduled campaign: unschedule, edit, schedule again.
@@ -328,7 +396,10 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
         else:
             schedule_at = None
     except MailchimpError as exc:
-        return _failure(campaign_id, Op.SYNC, {}, exc, user_id)
+        # A create that got no answer may still land at Mailchimp: give it time to show up in
+        # the list before the retry looks for it.
+        wait = settings.MAILCHIMP_TIMEOUT if create_unanswered else 0
+        return _failure(campaign_id, Op.SYNC, {}, exc, user_id, min_delay=wait)
 
     with locked(campaign_id) as campaign:
         _succeeded(campaign)
@@ -339,10 +410,12 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
         if schedule_at is not None:
             campaign.move_to(S.SCHEDULED)
             campaign.scheduled_for = schedule_at
+            campaign.scheduled_by_go_live = by_go_live
             campaign.remote_status = "schedule"
         else:
             campaign.move_to(S.SYNCED)
             campaign.scheduled_for = None
+            campaign.scheduled_by_go_live = False
             campaign.remote_status = "save"
         campaign.save()
     _log(campaign, "newsletter.campaign.synced", user=_user(user_id), revision=revision.pk)
@@ -477,6 +550,7 @@ def run_schedule(campaign_id: int, when_iso: str, user_id=None) -> Outcome:
         _succeeded(campaign)
         campaign.move_to(S.SCHEDULED)
         campaign.scheduled_for = when
+        campaign.scheduled_by_go_live = False  # the editor's own time from now on
         campaign.remote_status = "schedule"
         campaign.save()
     _log(campaign, "newsletter.campaign.scheduled", user=_user(user_id), scheduled_for=when_iso)
@@ -501,14 +575,120 @@ def run_unschedule(campaign_id: int, user_id=None) -> Outcome:
         api.unschedule(campaign.mailchimp_id)
     except MailchimpError as exc:
         return _failure(campaign_id, Op.UNSCHEDULE, {}, exc, user_id)
+    _record_unscheduled(campaign_id)
+    _log(campaign, "newsletter.campaign.unscheduled", user=_user(user_id))
+    return Outcome(_("The campaign is no longer scheduled."))
+
+
+def _record_unscheduled(campaign_id: int) -> None:
     with locked(campaign_id) as campaign:
         _succeeded(campaign)
         campaign.move_to(S.SYNCED)
         campaign.scheduled_for = None
+        campaign.scheduled_by_go_live = False
         campaign.remote_status = "save"
         campaign.save()
-    _log(campaign, "newsletter.campaign.unscheduled", user=_user(user_id))
-    return Outcome(_("The campaign is no longer scheduled."))
+
+
+# ---------------------------------------------------------------------------------------------
+# A go-live that no longer exists
+#
+# Wagtail's "cancel scheduled publish" only clears the revision's approved_go_live_at (and
+# unpublishing clears it with a queryset update): no page signal. The receiver of the revision's
+# save and the periodic safety net both end here.
+
+
+def _is_scheduled(campaign: Campaign) -> bool:
+    # remote_status too: a failed sync or schedule may have left it scheduled at Mailchimp.
+    if campaign.status in (S.SENT, S.SENDING):
+        return False
+    return campaign.status == S.SCHEDULED or campaign.remote_status == "schedule"
+
+
+def _schedule_outlived_go_live(campaign: Campaign, page, cancelled_revision_id=None) -> bool:
+    """Whether this campaign is scheduled for a go-live that will not happen.
+
+    An issue that is not live and has no go-live left must not be sent, whoever scheduled it.
+    On a live issue only a schedule that came from the cancelled revision's go-live goes: the
+    editor's own schedule of a live issue stays (the sync that follows brings back the live
+    content).
+    """
+    if not _is_scheduled(campaign):
+        return False
+    if page.revisions.filter(approved_go_live_at__isnull=False).exists():
+        return False  # a go-live is still pending (maybe a new one: its sync moves the schedule)
+    if not page.live:
+        return True
+    return bool(
+        cancelled_revision_id
+        and campaign.scheduled_by_go_live
+        and campaign.synced_revision_id == cancelled_revision_id
+        and page.live_revision_id != cancelled_revision_id
+    )
+
+
+def run_go_live_cancelled(campaign_id: int, cancelled_revision_id=None) -> Outcome:
+    """Unschedule a campaign whose go-live was cancelled (or is otherwise gone)."""
+    current = Campaign.objects.get(pk=campaign_id)
+    leased = current.lease_until is not None and current.lease_until > timezone.now()
+    if not _is_scheduled(current) and not leased:
+        # Nothing scheduled and no sync under way that could schedule it: leave the row alone.
+        return Outcome(_("Nothing to update."))
+    campaign, busy = _claim(campaign_id, Op.UNSCHEDULE)
+    if campaign is None:
+        return _busy(busy)
+    page = NewsletterIssuePage.objects.get(pk=campaign.page_id)
+    if not _schedule_outlived_go_live(campaign, page, cancelled_revision_id):
+        _release_claim(campaign_id)
+        return Outcome(_("Nothing to update."))
+    try:
+        if campaign.scheduled_for and campaign.scheduled_for <= timezone.now():
+            # Too late to stop: if Mailchimp has sent it, record that instead.
+            remote = api.get_campaign(campaign.mailchimp_id)
+            if remote.get("status") in ("sending", "sent"):
+                release_lease(campaign_id)
+                _record_delivered(campaign_id, remote)
+                return Outcome(_("The issue had already been sent."), ok=False)
+        if campaign.remote_status == "schedule":
+            api.unschedule(campaign.mailchimp_id)
+    except MailchimpError as exc:
+        return _failure(campaign_id, Op.UNSCHEDULE, {}, exc)
+    _record_unscheduled(campaign_id)
+    _log(campaign, "newsletter.campaign.go_live_cancelled", scheduled_for=_iso(campaign))
+    return Outcome(
+        _("The scheduled publication was cancelled, so the campaign is no longer scheduled.")
+    )
+
+
+def live_and_not_sent(campaign_id: int) -> bool:
+    return (
+        Campaign.objects.filter(pk=campaign_id, page__live=True)
+        .exclude(status__in=(S.SENT, S.SENDING))
+        .exists()
+    )
+
+
+def _iso(campaign: Campaign) -> str | None:
+    return campaign.scheduled_for.isoformat() if campaign.scheduled_for else None
+
+
+def schedules_outliving_go_live():
+    """Safety net: scheduled campaigns of issues that are not live and have no go-live left."""
+    now = timezone.now()
+    candidates = (
+        Campaign.objects.filter(Q(status=S.SCHEDULED) | Q(remote_status="schedule"))
+        .filter(page__live=False)
+        .exclude(status__in=(S.SENT, S.SENDING))
+        .exclude(lease_until__gt=now)
+        .exclude(next_retry_at__gt=now)
+    )
+    pending = {
+        int(object_id)
+        for object_id in Revision.objects.page_revisions()
+        .filter(approved_go_live_at__isnull=False)
+        .values_list("object_id", flat=True)
+    }
+    return [c.pk for c in candidates.only("pk", "page_id") if c.page_id not in pending]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -88,6 +88,19 @@ def unschedule_campaign(campaign_id: int, user_id: int | None = None) -> str:
 
 
 @task(queue_name=QUEUE)
+def unschedule_cancelled_go_live(campaign_id: int, revision_id: int | None = None) -> str:
+    """The issue's go-live was cancelled: unschedule the campaign it scheduled."""
+    with _lease_guard(campaign_id):
+        outcome = service.run_go_live_cancelled(campaign_id, revision_id)
+    if outcome.retry_in is not None:
+        return _follow(outcome, unschedule_cancelled_go_live, campaign_id, revision_id)
+    if service.live_and_not_sent(campaign_id):
+        # The campaign may hold the cancelled version: bring back the live one (a no-op if it is).
+        sync_campaign.enqueue(campaign_id)
+    return outcome.message
+
+
+@task(queue_name=QUEUE)
 def send_campaign(campaign_id: int, send_key: str, user_id: int | None = None) -> str:
     with _lease_guard(campaign_id):
         outcome = service.run_send(campaign_id, send_key, user_id)
@@ -119,7 +132,8 @@ def enqueue_operation(campaign_id: int, operation: str, args: dict, user_id=None
 
 @task(queue_name=QUEUE)
 def refresh_campaign_reports() -> str:
-    """Periodic: resume stalled sends, notice delivered scheduled campaigns, refresh reports."""
+    """Periodic: resume stalled sends, unschedule campaigns of issues that will not go live,
+    notice delivered scheduled campaigns, refresh reports."""
     if not is_configured():
         return "Mailchimp is not configured."
     resumed = 0
@@ -127,8 +141,16 @@ def refresh_campaign_reports() -> str:
         if campaign.send_key:
             send_campaign.enqueue(campaign.pk, str(campaign.send_key))
             resumed += 1
+    # Safety net for go-lives that went without a signal we hear (see run_go_live_cancelled).
+    checked = 0
+    for campaign_id in service.schedules_outliving_go_live():
+        unschedule_cancelled_go_live.enqueue(campaign_id)
+        checked += 1
     refreshed = 0
     for campaign_id in service.campaigns_to_refresh().values_list("pk", flat=True):
         if service.refresh_report(campaign_id).ok:
             refreshed += 1
-    return f"resumed {resumed} sends, refreshed {refreshed} reports"
+    return (
+        f"resumed {resumed} sends, checked {checked} schedules without a go-live, "
+        f"refreshed {refreshed} reports"
+    )
