@@ -11,17 +11,7 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from newsletter.models import CampaignStatus
-from tests.newsletter.campaign_fixtures import (  # noqa: F401
-    SUBSCRIBERS,
-    api_calls,
-    campaign_of,
-    editor,
-    issue,
-    publish,
-    sandbox,
-    sender,
-    site_settings,
-)
+from tests.newsletter.campaign_fixtures import SUBSCRIBERS, api_calls, campaign_of, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -15,16 +15,7 @@ from django.db import connection, connections
 
 from newsletter.models import CampaignStatus
 from newsletter.services import campaigns as service
-from tests.newsletter.campaign_fixtures import (  # noqa: F401
-    SUBSCRIBERS,
-    api_calls,
-    campaign_of,
-    issue,
-    publish,
-    sandbox,
-    sender,
-    site_settings,
-)
+from tests.newsletter.campaign_fixtures import SUBSCRIBERS, api_calls, campaign_of, publish
 
 ROOT = Path(__file__).resolve().parents[2]
 THREADS = 8

@@ -11,15 +11,7 @@ from django.conf import settings as django_settings
 from newsletter.mailchimp.client import call, get_client
 from newsletter.models import CampaignStatus
 from newsletter.services import campaigns as service
-from tests.newsletter.campaign_fixtures import (  # noqa: F401
-    api_calls,
-    campaign_of,
-    issue,
-    publish,
-    sandbox,
-    sender,
-    site_settings,
-)
+from tests.newsletter.campaign_fixtures import api_calls, campaign_of, publish
 
 pytestmark = pytest.mark.django_db
 

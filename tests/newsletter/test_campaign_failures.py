@@ -9,16 +9,7 @@ from django_tasks import default_task_backend
 from newsletter.models import CampaignStatus
 from newsletter.services import campaigns as service
 from newsletter.tasks import campaigns as tasks
-from tests.newsletter.campaign_fixtures import (  # noqa: F401
-    SUBSCRIBERS,
-    api_calls,
-    campaign_of,
-    issue,
-    publish,
-    sandbox,
-    sender,
-    site_settings,
-)
+from tests.newsletter.campaign_fixtures import SUBSCRIBERS, api_calls, campaign_of, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -17,16 +17,7 @@ from wagtail.models import PageLogEntry
 from newsletter.models import CampaignStatus, NewsletterIssuePage
 from newsletter.services import campaigns as service
 from newsletter.tasks import campaigns as tasks
-from tests.newsletter.campaign_fixtures import (  # noqa: F401
-    api_calls,
-    campaign_of,
-    issue,
-    make_issue,
-    publish,
-    sandbox,
-    sender,
-    site_settings,
-)
+from tests.newsletter.campaign_fixtures import api_calls, campaign_of, make_issue, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -11,16 +11,7 @@ from django.utils import timezone
 from newsletter.models import CampaignStatus
 from newsletter.services import campaigns as service
 from newsletter.tasks import campaigns as tasks
-from tests.newsletter.campaign_fixtures import (  # noqa: F401
-    api_calls,
-    campaign_of,
-    issue,
-    make_issue,
-    publish,
-    sandbox,
-    sender,
-    site_settings,
-)
+from tests.newsletter.campaign_fixtures import api_calls, campaign_of, make_issue, publish
 
 pytestmark = pytest.mark.django_db
 

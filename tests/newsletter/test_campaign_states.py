@@ -10,14 +10,7 @@ from django_tasks import default_task_backend
 from newsletter.models import Campaign, CampaignStatus
 from newsletter.models.campaigns import TRANSITIONS, InvalidTransition
 from newsletter.services import campaigns as service
-from tests.newsletter.campaign_fixtures import (  # noqa: F401
-    campaign_of,
-    editor,
-    issue,
-    publish,
-    sender,
-    site_settings,
-)
+from tests.newsletter.campaign_fixtures import campaign_of, publish
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

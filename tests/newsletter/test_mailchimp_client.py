@@ -7,7 +7,6 @@ from django.core.management import CommandError, call_command
 
 from newsletter.mailchimp import campaigns as api
 from newsletter.mailchimp.client import MailchimpError
-from tests.newsletter.campaign_fixtures import sandbox  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
