@@ -8,5 +8,5 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # runserver starts a thread per request: a kept connection would never be used again, only left
-# for the garbage collector (Django's advice for development). The db_worker keeps its own.
+# for the garbage collector (Django's advice for development). Production keeps connections.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
