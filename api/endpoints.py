@@ -30,6 +30,7 @@ from .filters import (
     UpcomingFilter,
     model_field,
 )
+from .serializers import LoadedTagsField, load_tag_names
 
 # Deeper than anyone pages by hand; keeps OFFSET within what every database accepts.
 MAX_OFFSET = 10_000
@@ -69,27 +70,36 @@ class SafeQueryMixin:
         return self._serializer_class
 
     def paginate_queryset(self, queryset):
-        # Load the related objects a listing shows (images, municipalities, locale) for the
-        # whole page at once, not one query per item; search hits arrive as a list, so this
-        # runs after paging.
+        # Load the related objects a listing shows (images, municipalities, locale, tags) for
+        # the whole page at once, not one query per item; search hits arrive as a list, so
+        # this runs after paging.
         items = super().paginate_queryset(queryset)
         if items:
-            prefetch_related_objects(items, *self.related_fields(type(items[0])))
+            related, tags = self.related_fields(type(items[0]))
+            prefetch_related_objects(items, *related)
+            for field in tags:
+                load_tag_names(items, field)
         return items
 
-    def related_fields(self, model) -> list[str]:
-        """The relations among the fields this request shows (tags excepted: Wagtail's
-        TagsField queries them again in any case)."""
-        related = []
+    def related_fields(self, model) -> tuple[list[str], list[TaggableManager]]:
+        """The relations among the fields this request shows, and its tag fields apart:
+        Wagtail's TagsField would query prefetched tags again."""
+        related, tags = [], []
         for name in self.get_serializer_class().Meta.fields:
             field = model_field(model, name)
-            if (
-                field is not None
-                and (field.many_to_one or field.many_to_many)
-                and not isinstance(field, TaggableManager)
-            ):
+            if isinstance(field, TaggableManager):
+                tags.append(field)
+            elif field is not None and (field.many_to_one or field.many_to_many):
                 related.append(name)
-        return related
+        return related, tags
+
+    @classmethod
+    def get_field_serializer_overrides(cls, model):
+        overrides = super().get_field_serializer_overrides(model)
+        for name in cls.get_body_fields_names(model) + cls.get_meta_fields_names(model):
+            if name not in overrides and isinstance(model_field(model, name), TaggableManager):
+                overrides[name] = LoadedTagsField(read_only=True)
+        return overrides
 
     @classmethod
     def get_body_fields(cls, model):

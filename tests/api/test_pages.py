@@ -8,11 +8,18 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
+
+from home.models import ArticlePage
+
 from .content import add_article
 
 API = "/api/v2/pages/"
 
 pytestmark = pytest.mark.django_db
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
 
 
 def get(client, **params):
@@ -138,10 +145,29 @@ def test_pagination(client, content):
     assert not set(titles(first)) & set(titles(second))
 
 
+def test_page_titles_are_indexed_by_the_migrations():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "wagtailcore_page")
+    assert constraints["home_page_title_idx"]["index"]
+    assert constraints["home_page_title_idx"]["columns"] == ["title"]
+
+
+@postgres_only
+def test_ordering_by_title_can_read_the_title_index(content):
+    # The index must give the order ?order=title asks for (same column, same collation), so
+    # a page of a long listing is read from it instead of sorting every article.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = ArticlePage.objects.order_by("title")[:50].explain()
+    assert "home_page_title_idx" in plan
+
+
 def _add_articles(content, numbers):
     for n in numbers:
         add_article(
             content.articles,
+            tags=["rapport", f"rapport-{n}"],
             municipalities=[content.tranemo],
             title=f"Kommunrapport {n}",
             slug=f"kommunrapport-{n}",
@@ -161,10 +187,10 @@ def _queries(client, params) -> int:
 @pytest.mark.parametrize(
     "params",
     [
-        # Every field with a relation (images, municipalities, locale) but tags, which
-        # Wagtail's TagsField queries once per item whatever is prefetched.
-        {"type": "home.ArticlePage", "fields": "*,-tags"},
-        {"type": "home.ArticlePage", "fields": "*,-tags", "search": "Kommunrapport"},
+        # Every field with a relation: images, municipalities, locale and tags.
+        {"type": "home.ArticlePage", "fields": "*"},
+        {"type": "home.ArticlePage", "fields": "*", "search": "Kommunrapport"},
+        {"type": "home.ArticlePage", "fields": "tags", "order": "title", "limit": "50"},
         {"type": "home.EventPage", "fields": "*"},
         {"type": "newsletter.NewsletterIssuePage", "fields": "*"},
         {},
@@ -178,6 +204,40 @@ def test_listing_queries_do_not_grow_with_items(client, content, params):
     many, many_items = _queries(client, params)
     assert many_items >= few_items
     assert many == few
+
+
+def test_listed_tags_are_the_detail_views_tags(client, content):
+    _add_articles(content, [1, 2])
+    listed = get(client, type="home.ArticlePage", fields="tags", limit=10)["items"]
+    assert len(listed) == 5
+    for item in listed:
+        detail = client.get(f"{API}{item['id']}/").json()
+        assert item["tags"] == detail["tags"]
+    by_title = {item["title"]: item["tags"] for item in listed}
+    # By name, as Wagtail's TagsField orders them, not in the order they were added.
+    assert by_title[content.grastorp.title] == ["integration", "ukraina"]
+    assert by_title["Kommunrapport 2"] == ["rapport", "rapport-2"]
+    assert by_title[content.board.title] == ["styrelsen"]
+
+
+def test_image_listing_tags_in_one_query(client, content):
+    content.image.tags.add("rättvik", "fjäll")
+    client.get("/api/v2/images/")  # warm caches
+    few = _queries_at(client, "/api/v2/images/")
+    for n in range(4):
+        image = Image.objects.create(title=f"Bild {n}", file=get_test_image_file())
+        image.tags.add(f"bild-{n}", "bild")
+    many = _queries_at(client, "/api/v2/images/")
+    assert many == few
+    items = client.get("/api/v2/images/").json()["items"]
+    assert items[0]["meta"]["tags"] == ["fjäll", "rättvik"]
+    assert items[1]["meta"]["tags"] == ["bild", "bild-0"]
+
+
+def _queries_at(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
 
 
 def test_search_in_api(client, content):
