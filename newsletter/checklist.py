@@ -251,19 +251,16 @@ def check_issue(page, *, rendered=None) -> Checklist:
             )
             return Checklist(items)
     items += check_rendering(page, rendered)
-    if rendered.backend == "mailchimp":
-        from newsletter.rendering.email import get_site_settings
-
-        if not get_site_settings().postal_address.strip():
-            items.append(
-                CheckItem(
-                    "site_address_missing",
-                    WARNING,
-                    _(
-                        "The postal address is empty in the site settings: the browser version shows none."
-                    ),
-                )
+    if rendered.backend == "mailchimp" and not rendered.site_address:
+        items.append(
+            CheckItem(
+                "site_address_missing",
+                WARNING,
+                _(
+                    "The postal address is empty in the site settings: the browser version shows none."
+                ),
             )
+        )
     if not strip_tags(rendered.html).strip():
         items.append(CheckItem("no_content", ERROR, _("The issue has no sections.")))
     return Checklist(_dedupe(items))

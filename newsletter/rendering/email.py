@@ -57,6 +57,8 @@ class RenderedEmail:
     backend: str = "mailchimp"
     unsubscribe_url: str = ""
     address: str = ""
+    # The site's postal address, whatever the backend put in the footer (Mailchimp: a merge tag).
+    site_address: str = ""
 
 
 def _style(tag: str, style: str):
@@ -175,6 +177,7 @@ def render_email(page, *, backend: str = "mailchimp") -> RenderedEmail:
         backend=backend,
         unsubscribe_url=context["unsubscribe_url"],
         address=context["address"],
+        site_address=context["site_settings"].postal_address.strip(),
     )
 
 
