@@ -20,7 +20,8 @@ from wagtail.search.backends.base import BaseSearchResults
 from home.models import Municipality
 from search.query import RankedResults
 
-from .fields import LISTING_DEFAULTS, api_fields_for
+from .exposed import LISTING_DEFAULTS, api_fields_for
+from .fields import LoadedTagsField, load_tag_names
 from .filters import (
     DateRangeFilter,
     FieldsFilter,
@@ -30,7 +31,6 @@ from .filters import (
     UpcomingFilter,
     model_field,
 )
-from .serializers import LoadedTagsField, load_tag_names
 
 # Deeper than anyone pages by hand; keeps OFFSET within what every database accepts.
 MAX_OFFSET = 10_000

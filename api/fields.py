@@ -1,97 +1,87 @@
-"""What each model shows in the API (kept here, next to the serializers, not on the models)."""
+"""Serializer fields for the v2 endpoints: plain data, absolute URLs."""
 
-from rest_framework import serializers
+from rest_framework.fields import Field
 
-from wagtail.api import APIField
+from django.contrib.contenttypes.models import ContentType
 
-from home.models import ArticlePage, EventPage, Municipality, StandardPage
-from newsletter.models import NewsletterIssuePage
+from taggit.models import CommonGenericTaggedItemBase
+from wagtail.api.v2.serializers import TagsField
 
-from .serializers import (
-    ImageDataField,
-    MunicipalityRefField,
-    PropertyField,
-    RichTextHTMLField,
-    StreamDataField,
-)
+from .content import image_data, rich_text_html, stream_data
 
-# Teaser fields every content page shares (BasePage's listing fields).
-LISTING_FIELDS = [
-    APIField("teaser_title", serializer=PropertyField(read_only=True)),
-    APIField("summary", serializer=serializers.CharField(source="listing_summary")),
-    APIField("listing_image", serializer=ImageDataField()),
-]
-
-API_FIELDS = {
-    ArticlePage: [
-        "date",
-        *LISTING_FIELDS,
-        APIField("hero_image", serializer=ImageDataField()),
-        "hero_caption",
-        "hero_credit",
-        APIField("byline", serializer=PropertyField(read_only=True)),
-        APIField("body", serializer=StreamDataField()),
-        "tags",
-        APIField("municipalities", serializer=MunicipalityRefField()),
-    ],
-    EventPage: [
-        "start",
-        "end",
-        *LISTING_FIELDS,
-        "location_name",
-        "location_city",
-        APIField("location", serializer=PropertyField(read_only=True)),
-        "is_online",
-        "organiser",
-        "audience",
-        "price_text",
-        "registration_url",
-        "registration_deadline",
-        "extended_deadline",
-        APIField("effective_deadline", serializer=serializers.DateField(read_only=True)),
-        APIField("intro", serializer=RichTextHTMLField()),
-        APIField("body", serializer=StreamDataField()),
-    ],
-    StandardPage: [
-        *LISTING_FIELDS,
-        APIField("intro", serializer=RichTextHTMLField()),
-        APIField("body", serializer=StreamDataField()),
-    ],
-    NewsletterIssuePage: [
-        "issue_date",
-        "subject",
-        "preheader",
-        *LISTING_FIELDS,
-        APIField("intro", serializer=RichTextHTMLField()),
-        # The issue's sections: teasers resolved to their target's title, URL and summary.
-        APIField("body", serializer=StreamDataField()),
-    ],
-    Municipality: [
-        "name",
-        "slug",
-        "county",
-        APIField("county_name", serializer=serializers.CharField(source="get_county_display")),
-        "population",
-        APIField("area_km2", serializer=serializers.FloatField()),
-        "member_since",
-        "website",
-        APIField("coat_of_arms", serializer=ImageDataField()),
-        "description",
-    ],
-}
-
-# Extra fields shown in listings without asking (?fields=…) for each model.
-LISTING_DEFAULTS = {
-    ArticlePage: ["date", "teaser_title", "summary"],
-    EventPage: ["start", "end", "location", "teaser_title", "summary"],
-    NewsletterIssuePage: ["issue_date", "teaser_title", "summary"],
-    StandardPage: ["teaser_title", "summary"],
-    Municipality: ["name", "slug", "county", "county_name"],
-}
+# Where a listing keeps the tag names it loaded for a page of results: {field name: [names]}.
+TAG_NAMES_ATTR = "_api_tag_names"
 
 
-def api_fields_for(model) -> list:
-    for cls in model.__mro__:
-        if cls in API_FIELDS:
-            return API_FIELDS[cls]
-    return list(getattr(model, "api_fields", ()))
+class RichTextHTMLField(Field):
+    """Rich text as HTML with internal links expanded and absolute URLs."""
+
+    def to_representation(self, value):
+        return rich_text_html(value, self.context.get("request"))
+
+
+class StreamDataField(Field):
+    """A StreamField as [{type, id, value}] with pages, images and rich text resolved."""
+
+    def to_representation(self, value):
+        return stream_data(value, self.context.get("request"))
+
+
+class ImageDataField(Field):
+    """An image with its title, alt text and WebP rendition URLs."""
+
+    def __init__(self, *args, renditions=None, **kwargs):
+        self.renditions = renditions
+        super().__init__(*args, **kwargs)
+
+    def to_representation(self, value):
+        return image_data(value, self.context.get("request"), self.renditions)
+
+
+class PropertyField(Field):
+    """A read-only model attribute, as is (for properties like byline or location)."""
+
+    def to_representation(self, value):
+        return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+
+class MunicipalityRefField(Field):
+    """Municipalities a page is about, by name and slug."""
+
+    def to_representation(self, value):
+        return [{"id": m.pk, "name": m.name, "slug": m.slug} for m in value.all()]
+
+
+class LoadedTagsField(TagsField):
+    """Wagtail's TagsField (tag names by name), from the names a listing loaded for its whole
+    page: TagsField itself queries once per item even when the tags are prefetched."""
+
+    def to_representation(self, value):
+        loaded = getattr(value.instance, TAG_NAMES_ATTR, {})
+        if value.prefetch_cache_name in loaded:
+            return list(loaded[value.prefetch_cache_name])
+        return super().to_representation(value)
+
+
+def load_tag_names(objects, field) -> None:
+    """One query for the tag names of all `objects` (one model) in TaggableManager `field`,
+    ordered by name in the database as TagsField orders them."""
+    model = type(objects[0])
+    through = field.through
+    if issubclass(through, CommonGenericTaggedItemBase):
+        key = "object_id"
+        tagged = through.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    else:
+        key = "content_object"
+        tagged = through.objects.all()
+    names = {obj.pk: [] for obj in objects}
+    rows = (
+        tagged.filter(**{f"{key}__in": list(names)})
+        .order_by("tag__name")
+        .values_list(key, "tag__name")
+    )
+    for pk, name in rows:
+        names[pk].append(name)
+    for obj in objects:
+        loaded = obj.__dict__.setdefault(TAG_NAMES_ATTR, {})
+        loaded[field.name] = names[obj.pk]

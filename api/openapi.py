@@ -19,8 +19,8 @@ from home.models import COUNTIES, ArticlePage, EventPage, Municipality, Standard
 from newsletter.models import NewsletterIssuePage
 
 from .endpoints import MAX_OFFSET
-from .fields import API_FIELDS
-from .serializers import (
+from .exposed import API_FIELDS
+from .fields import (
     ImageDataField,
     MunicipalityRefField,
     PropertyField,
