@@ -1,6 +1,7 @@
 """Never twice: many threads and two worker processes try to send one issue at once."""
 # ruff: noqa: F811 (pytest fixtures imported from tests.newsletter.campaign_fixtures)
 
+import json
 import os
 import subprocess
 import sys
@@ -23,8 +24,13 @@ THREADS = 8
 # A worker process: set up Django, wait for the starting shot, then send as an operator would.
 WORKER = """
 import os, sys, time
+import json
 import django
 django.setup()
+from django.conf import settings
+# The sandbox this test runs (the test settings point Mailchimp at a closed port).
+for name, value in json.loads(sys.argv[3]).items():
+    setattr(settings, name, value)
 from django.core.management import call_command
 from django.core.management.base import CommandError
 go = sys.argv[1]
@@ -55,14 +61,19 @@ def test_exactly_one_send_reaches_mailchimp(issue, sandbox, sender, tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cms.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "MAILCHIMP_API_URL": settings.MAILCHIMP_API_URL,
         "PYTHONPATH": str(ROOT),
     }
+    mailchimp = json.dumps(
+        {
+            name: getattr(settings, name)
+            for name in ("MAILCHIMP_API_URL", "MAILCHIMP_API_KEY", "MAILCHIMP_AUDIENCE_ID")
+        }
+    )
     env.pop("TEST_DATABASE_NAME", None)
     go = tmp_path / "go"
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(go), issue.slug],
+            [sys.executable, "-c", WORKER, str(go), issue.slug, mailchimp],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
