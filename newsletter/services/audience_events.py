@@ -207,10 +207,7 @@ def status_event(sub, status, at, fields, detail, reason=""):
         # than this one (arriving late) must lose.
         sub.status_changed_at = at
         changed.append("status_changed_at")
-    changed += take_mailchimp_profile(sub, at, merges(fields))
-    if changed:
-        sub.updated_at = timezone.now()
-        changed.append("updated_at")
+    changed = touched(sub, changed + take_mailchimp_profile(sub, at, merges(fields)))
     record = SubscriberEvent(
         subscriber=sub,
         from_status=previous,
@@ -221,6 +218,15 @@ def status_event(sub, status, at, fields, detail, reason=""):
         detail=detail,
     )
     return applied, record, changed
+
+
+def touched(sub: Subscriber, changed: list[str]) -> list[str]:
+    """`changed` plus updated_at, set now, if anything changed (saves that bypass save()'s
+    auto_now need it set by hand)."""
+    if not changed:
+        return []
+    sub.updated_at = timezone.now()
+    return [*changed, "updated_at"]
 
 
 def take_mailchimp_profile(sub: Subscriber, at: datetime, names: dict) -> list[str]:
@@ -280,21 +286,16 @@ def valid_ip(value) -> str | None:
         return None
 
 
-def remember_mailchimp_change(sub: Subscriber, at: datetime, names: dict) -> bool:
-    """Keep Mailchimp's profile when this event is the newest we have seen from it."""
-    updated = (
-        Subscriber.objects.filter(pk=sub.pk)
-        .exclude(mailchimp_last_changed__gt=at)
-        .update(mailchimp_last_changed=at, **names)
-    )
-    return bool(updated)
-
-
 def update_profile(email: str, fields: dict, at: datetime) -> str:
-    sub = find(email)
-    if sub is None:
-        return "unknown"  # the pull brings in members we do not have, with their status
-    return "applied" if remember_mailchimp_change(sub, at, merges(fields)) else "ignored"
+    with transaction.atomic(savepoint=False):
+        sub = Subscriber.objects.select_for_update().by_email(email)
+        if sub is None:
+            return "unknown"  # the pull brings in members we do not have, with their status
+        changed = touched(sub, take_mailchimp_profile(sub, at, merges(fields)))
+        if not changed:
+            return "ignored"
+        sub.save(update_fields=changed)
+    return "applied"
 
 
 def change_email(fields: dict, at: datetime, detail: dict) -> str:
@@ -305,25 +306,8 @@ def change_email(fields: dict, at: datetime, detail: dict) -> str:
         sub = Subscriber.objects.select_for_update().by_email(old)
         if sub is None:
             return "ignored" if find(new) else "unknown"  # applied before, or never known
-        if Subscriber.objects.with_emails([new]).exclude(pk=sub.pk).exists():
-            # Both addresses exist here: keep both, and say so in the log.
-            SubscriberEvent.objects.create(
-                subscriber=sub,
-                from_status=sub.status,
-                to_status=sub.status,
-                source="mailchimp_webhook",
-                occurred_at=at,
-                applied=False,
-                detail={**detail, "conflict": "new address already a subscriber"},
-            )
-            return "conflict"
-        Subscriber.objects.filter(pk=sub.pk).update(
-            email=new,
-            token_nonce="",  # links signed for the old address stop working
-            mailchimp_last_changed=at,
-            updated_at=timezone.now(),
-        )
-        SubscriberEvent.objects.create(
+        # The status stays: the log records the address change (or why it was refused).
+        log = SubscriberEvent(
             subscriber=sub,
             from_status=sub.status,
             to_status=sub.status,
@@ -331,6 +315,19 @@ def change_email(fields: dict, at: datetime, detail: dict) -> str:
             occurred_at=at,
             detail=detail,
         )
+        if Subscriber.objects.with_emails([new]).exclude(pk=sub.pk).exists():
+            # Both addresses exist here: keep both, and say so in the log.
+            log.applied = False
+            log.detail = {**detail, "conflict": "new address already a subscriber"}
+            log.save()
+            return "conflict"
+        Subscriber.objects.filter(pk=sub.pk).update(
+            email=new,
+            token_nonce="",  # links signed for the old address stop working
+            mailchimp_last_changed=at,
+            updated_at=timezone.now(),
+        )
+        log.save()
     return "applied"
 
 

@@ -140,8 +140,9 @@ def apply_together(events: list[MailchimpWebhookEvent]) -> list[str]:
             if sub is None:
                 outcomes.append("unknown")
                 continue
-            changed = audience_events.take_mailchimp_profile(
-                sub, at, audience_events.merges(fields)
+            changed = audience_events.touched(
+                sub,
+                audience_events.take_mailchimp_profile(sub, at, audience_events.merges(fields)),
             )
             subscribers.changed(sub, bool(changed))
             outcomes.append("applied" if changed else "ignored")
