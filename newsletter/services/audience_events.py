@@ -81,11 +81,6 @@ def merges(fields: dict) -> dict:
     return names
 
 
-def find(email: str, only: tuple[str, ...] = ()) -> Subscriber | None:
-    queryset = Subscriber.objects.only(*only) if only else Subscriber.objects.all()
-    return queryset.by_email(email)
-
-
 # --- Mailchimp audience webhooks ----------------------------------------------------------------
 
 
@@ -305,7 +300,8 @@ def change_email(fields: dict, at: datetime, detail: dict) -> str:
     with transaction.atomic():
         sub = Subscriber.objects.select_for_update().by_email(old)
         if sub is None:
-            return "ignored" if find(new) else "unknown"  # applied before, or never known
+            # Applied before, or never known.
+            return "ignored" if Subscriber.objects.by_email(new) else "unknown"
         # The status stays: the log records the address change (or why it was refused).
         log = SubscriberEvent(
             subscriber=sub,
@@ -389,7 +385,7 @@ def apply_tracking_event(event, esp_name: str = "") -> str:
         return "duplicate"
     at = event.timestamp or timezone.now()
     detail = {"event_id": event_id, "event_type": event.event_type, "esp": esp_name}
-    sub = find(email)
+    sub = Subscriber.objects.by_email(email)
     if sub is None:
         if reason == Subscriber.CleanedReason.HARD_BOUNCE:
             return "unknown"  # nobody to protect: the address does not exist
@@ -399,7 +395,7 @@ def apply_tracking_event(event, esp_name: str = "") -> str:
         if save_new(sub, source="anymail", detail=detail):
             audience_sync.schedule_push(sub)
             return "created"
-        sub = find(email)
+        sub = Subscriber.objects.by_email(email)
     applied = sub.change_status(status, source="anymail", at=at, reason=reason, detail=detail)
     if applied:
         # Mailchimp must stop mailing them too.
