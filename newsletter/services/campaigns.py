@@ -682,13 +682,18 @@ def schedules_outliving_go_live():
         .exclude(lease_until__gt=now)
         .exclude(next_retry_at__gt=now)
     )
+    candidates = list(candidates.only("pk", "page_id"))
+    # Only these issues' revisions: other pages' go-lives are none of ours.
     pending = {
         int(object_id)
         for object_id in Revision.objects.page_revisions()
-        .filter(approved_go_live_at__isnull=False)
+        .filter(
+            approved_go_live_at__isnull=False,
+            object_id__in=[str(c.page_id) for c in candidates],
+        )
         .values_list("object_id", flat=True)
     }
-    return [c.pk for c in candidates.only("pk", "page_id") if c.page_id not in pending]
+    return [c.pk for c in candidates if c.page_id not in pending]
 
 
 # ---------------------------------------------------------------------------------------------
