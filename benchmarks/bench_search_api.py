@@ -17,13 +17,17 @@ import re
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchsetup import (
+    DATABASE_TASKS,
+    ROOT,
+    fresh_postgres_database,
+    postgres_database_exists,
+    postgres_database_url,
+    setup_django,
+)
 
 DB_NAME = "bench_smakom"
-PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 # The real April 2022 newsletter gives the vocabulary, with common SmåKom terms added: the
 # demo content's copy of it (one copy in the tree, see home/demo/README.md).
@@ -48,37 +52,6 @@ def vocabulary() -> list[str]:
 WORDS = vocabulary()
 # Zipf-like frequencies, as in real text: a few words are everywhere, most are rare.
 WEIGHTS = [1 / (rank + 1) for rank in range(len(WORDS))]
-
-
-def _server():
-    import psycopg
-
-    return psycopg.connect(PG_SERVER.replace("postgres://", "postgresql://"), autocommit=True)
-
-
-def database_exists() -> bool:
-    with _server() as conn:
-        return bool(
-            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        )
-
-
-def create_database():
-    with _server() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def setup_django():
-    base = PG_SERVER.rsplit("/", 1)[0]
-    os.environ["DATABASE_URL"] = f"{base}/{DB_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
-    import django
-    from django.conf import settings
-
-    # As in production: background work is queued in the database for the worker.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
-    django.setup()
 
 
 def sentence(rng, n):
@@ -188,9 +161,12 @@ def main():
     args = parser.parse_args()
 
     # --keep reuses the database when there is one; otherwise it is created and filled.
-    if not (args.keep and database_exists()):
-        create_database()
-    setup_django()
+    if args.keep and postgres_database_exists(DB_NAME):
+        url = postgres_database_url(DB_NAME)
+    else:
+        url = fresh_postgres_database(DB_NAME)
+    # As in production: background work is queued in the database for the worker.
+    setup_django("bench-search", url, DATABASE_TASKS)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

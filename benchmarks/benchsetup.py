@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
 DUMMY_TASKS = "django_tasks.backends.dummy.DummyBackend"
 
 
@@ -30,7 +31,20 @@ def fresh_postgres_database(name: str) -> str:
     """Drops and creates database `name` on BENCH_PG_URL's server; returns its URL."""
     _pg_admin(f"DROP DATABASE IF EXISTS {name}")
     _pg_admin(f"CREATE DATABASE {name}")
+    return postgres_database_url(name)
+
+
+def postgres_database_url(name: str) -> str:
     return PG_SERVER.rsplit("/", 1)[0] + "/" + name
+
+
+def postgres_database_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(
+        PG_SERVER.replace("postgres://", "postgresql://", 1), autocommit=True
+    ) as conn:
+        return bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
 
 
 def drop_postgres_database(name: str) -> None:
