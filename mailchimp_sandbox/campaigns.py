@@ -222,15 +222,16 @@ def patch_campaign(sb, req, campaign_id):
         raise invalid("", "The request body must be a JSON object.")
     recipients = body.get("recipients")
     if recipients is not None:
+        # Like Mailchimp, `recipients` is replaced as a whole: one without segment_opts sends
+        # the campaign to the whole audience again.
         if recipients.get("list_id"):
             get_list_or_invalid(sb, recipients["list_id"])
             campaign["recipients"]["list_id"] = recipients["list_id"]
-        if "segment_opts" in recipients:
-            if recipients["segment_opts"]:
-                check_segment(sb, campaign["recipients"]["list_id"], recipients["segment_opts"])
-                campaign["recipients"]["segment_opts"] = recipients["segment_opts"]
-            else:
-                campaign["recipients"].pop("segment_opts", None)
+        if recipients.get("segment_opts"):
+            check_segment(sb, campaign["recipients"]["list_id"], recipients["segment_opts"])
+            campaign["recipients"]["segment_opts"] = recipients["segment_opts"]
+        else:
+            campaign["recipients"].pop("segment_opts", None)
     merge_section(campaign["settings"], body.get("settings"), "settings")
     merge_section(campaign["tracking"], body.get("tracking"), "tracking")
     return 200, campaign_view(sb, campaign)

@@ -5,7 +5,7 @@ No network here: each receiver only enqueues a task once the transaction commits
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
 from wagtail.models import Revision
@@ -66,10 +66,25 @@ def issue_go_live_cancelled(sender, instance, update_fields=None, **kwargs):
         enqueue(unschedule_cancelled_go_live, campaign.pk, instance.pk)
 
 
-@receiver(page_unpublished, sender=NewsletterIssuePage)
-def issue_unpublished(sender, instance, **kwargs):
+def _unschedule_cancelled_issue(page_id) -> None:
+    """A cancelled issue never goes out: unschedule its campaign (after commit, in a task)."""
     from newsletter.tasks.campaigns import enqueue, unschedule_campaign
 
-    campaign = Campaign.objects.filter(page_id=instance.pk).first()
-    if campaign and campaign.status == CampaignStatus.SCHEDULED:
+    campaign = Campaign.objects.filter(page_id=page_id).first()
+    if campaign is None or campaign.status in (CampaignStatus.SENT, CampaignStatus.SENDING):
+        return
+    if campaign.status == CampaignStatus.SCHEDULED or campaign.remote_status == "schedule":
         enqueue(unschedule_campaign, campaign.pk)
+
+
+@receiver(page_unpublished, sender=NewsletterIssuePage)
+def issue_unpublished(sender, instance, **kwargs):
+    # Unpublishing (and moving to a trash, which unpublishes) cancels the issue.
+    _unschedule_cancelled_issue(instance.pk)
+
+
+@receiver(pre_delete, sender=NewsletterIssuePage)
+def issue_deleted(sender, instance, **kwargs):
+    # The Campaign row outlives the page (page SET_NULL): the task still finds it by its pk.
+    Campaign.objects.filter(page_id=instance.pk).update(issue_title=instance.title[:255])
+    _unschedule_cancelled_issue(instance.pk)

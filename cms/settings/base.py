@@ -245,6 +245,8 @@ PERIODIC_TASKS = [
     ("newsletter.tasks.audience.pull_audience_changes", 10 * 60),
     # The webhook enqueues this itself; the periodic run retries what failed or was missed.
     ("newsletter.tasks.audience.apply_webhook_events", 60),
+    # Campaign safety: compares every unfinished campaign with Mailchimp and repairs drift.
+    ("newsletter.tasks.campaigns.reconcile_campaigns", 5 * 60),
 ]
 
 # --- campaigns: Mailchimp campaign sync of newsletter issues -------------------------------------
@@ -253,6 +255,11 @@ MAILCHIMP_TEST_MAX_ADDRESSES = int(os.environ.get("MAILCHIMP_TEST_MAX_ADDRESSES"
 MAILCHIMP_TEST_MAX_PER_CAMPAIGN = int(os.environ.get("MAILCHIMP_TEST_MAX_PER_CAMPAIGN", "12"))
 # How long after sending the periodic task keeps refreshing an issue's report.
 NEWSLETTER_REPORT_DAYS = int(os.environ.get("NEWSLETTER_REPORT_DAYS", "30"))
+
+# --- campaign safety (issue 10) ------------------------------------------------------------------
+# Test emails may go without the send permission only to the requesting user's own address and to
+# these staff domains (comma-separated).
+NEWSLETTER_TEST_ALLOWED_DOMAINS = env_list("NEWSLETTER_TEST_ALLOWED_DOMAINS", "smakom.se")
 
 # No requests to gravatar.com from the admin (privacy, and these machines have no internet).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -28,7 +28,7 @@ from newsletter.panels import CampaignStatusPanel as _CampaignStatusPanel
 from newsletter.services import campaigns as service
 from newsletter.tasks import campaigns as tasks
 
-SEND_PERMISSION = "newsletter.send_newsletter"
+SEND_PERMISSION = service.SEND_PERMISSION
 
 LOG_ACTIONS = {
     "newsletter.campaign.synced": gettext_lazy("Newsletter campaign updated in Mailchimp"),
@@ -43,6 +43,9 @@ LOG_ACTIONS = {
     "newsletter.campaign.sent": gettext_lazy("Newsletter sent"),
     "newsletter.campaign.failed": gettext_lazy("Newsletter campaign failed"),
     "newsletter.campaign.recipients": gettext_lazy("Newsletter recipients changed"),
+    "newsletter.campaign.schedule_held": gettext_lazy(
+        "Newsletter not scheduled by the publication time: a sender must schedule it"
+    ),
 }
 
 
@@ -60,7 +63,13 @@ def register_send_permission():
 
 
 def can_send(user) -> bool:
-    return user.has_perm(SEND_PERMISSION)
+    return service.may_send(user)
+
+
+def _require_sender(request) -> None:
+    """Direct POSTs too: without the send permission the answer is 403, not a hidden button."""
+    if not can_send(request.user):
+        raise PermissionDenied
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,6 +143,7 @@ def status_context(page, user) -> dict:
         "can_send": can_send(user),
         "test_limit": service.test_max_per_campaign(),
         "address_limit": service.test_max_addresses(),
+        "test_domains": ", ".join(service.test_allowed_domains()),
     }
 
 
@@ -159,7 +169,9 @@ def test_view(request, page_id):
         messages.error(request, _("Give the addresses for the test."))
         return _back(page)
     try:
-        campaign, emails = service.request_test(page, form.cleaned_data["emails"])
+        campaign, emails = service.request_test(page, form.cleaned_data["emails"], request.user)
+    except service.SenderRequired:
+        raise PermissionDenied from None
     except service.CampaignRefused as refused:
         messages.error(request, refused.message)
         return _back(page)
@@ -181,7 +193,7 @@ def schedule_view(request, page_id):
         return _back(page)
     when: datetime = form.cleaned_data["when"]
     try:
-        campaign, rounded = service.request_schedule(page, when)
+        campaign, rounded = service.request_schedule(page, when, user=request.user)
     except service.CampaignRefused as refused:
         messages.error(request, refused.message)
         return _back(page)
@@ -201,8 +213,9 @@ def schedule_view(request, page_id):
 @require_POST
 def unschedule_view(request, page_id):
     page = _issue_for(request, page_id)
+    _require_sender(request)
     try:
-        campaign = service.request_unschedule(page)
+        campaign = service.request_unschedule(page, user=request.user)
     except service.CampaignRefused as refused:
         messages.error(request, refused.message)
         return _back(page)
@@ -253,6 +266,7 @@ def retry_view(request, page_id):
 @require_POST
 def recipients_view(request, page_id):
     page = _issue_for(request, page_id)
+    _require_sender(request)
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=service.campaign_for(page).pk)
         if campaign.status in (CampaignStatus.SENT, CampaignStatus.SENDING):

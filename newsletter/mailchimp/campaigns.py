@@ -91,6 +91,30 @@ def find_campaigns_by_key(create_key: str) -> list[dict]:
     return sorted(found, key=lambda c: c.get("create_time") or "")
 
 
+def list_scheduled_campaigns() -> list[dict]:
+    """The audience's scheduled campaigns (id, status, title), a page at a time."""
+    client = get_client()
+    found: list[dict] = []
+    offset = 0
+    while True:
+        page = (
+            call(
+                client.campaigns.list,
+                fields=LIST_FIELDS,
+                status="schedule",
+                list_id=settings.MAILCHIMP_AUDIENCE_ID,
+                count=LIST_PAGE_SIZE,
+                offset=offset,
+            )
+            or {}
+        )
+        campaigns = page.get("campaigns") or []
+        found += campaigns
+        offset += len(campaigns)
+        if len(campaigns) < LIST_PAGE_SIZE or offset >= int(page.get("total_items") or 0):
+            return found
+
+
 def delete_campaign(campaign_id: str) -> None:
     call(get_client().campaigns.remove, campaign_id)
 

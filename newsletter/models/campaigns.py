@@ -4,6 +4,7 @@ A separate model (not fields on the page), so copying an issue never copies its 
 Every transition goes through `Campaign.move_to()` on a row locked with select_for_update.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,13 +43,24 @@ class CampaignOperation(models.TextChoices):
     SEND = "send", _("Send")
 
 
+class ScheduleDecision(models.TextChoices):
+    SCHEDULE = "schedule", _("Schedule")
+    UNSCHEDULE = "unschedule", _("Unschedule")
+
+
 class Campaign(models.Model):
+    # SET_NULL, not CASCADE: deleting an issue must not lose the record of a campaign Mailchimp
+    # may still hold scheduled. The delete enqueues its unschedule, and the reconciler finds any
+    # campaign left without an issue (newsletter.services.reconciler).
     page = models.OneToOneField(
         "newsletter.NewsletterIssuePage",
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="campaign",
         verbose_name=_("issue"),
     )
+    issue_title = models.CharField(_("issue title"), max_length=255, blank=True)
     mailchimp_id = models.CharField(_("Mailchimp campaign id"), max_length=64, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
@@ -98,6 +110,22 @@ class Campaign(models.Model):
     # Idempotency key of the one send this campaign may have.
     send_key = models.UUIDField(null=True, blank=True, unique=True)
 
+    # The latest schedule decision (schedule or unschedule), when and by whom: a retry or a
+    # resumed sync never undoes a later decision (see services.campaigns.schedule_wanted).
+    decision = models.CharField(max_length=16, choices=ScheduleDecision.choices, blank=True)
+    decision_at = models.DateTimeField(null=True, blank=True)
+    decision_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Why the issue's go-live did not schedule the campaign (shown to the editor), and for which
+    # revision the senders were told.
+    schedule_held = models.TextField(blank=True)
+    schedule_held_revision_id = models.PositiveIntegerField(null=True, blank=True)
+
     tests_sent = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     report_refreshed_at = models.DateTimeField(null=True, blank=True)
@@ -110,7 +138,7 @@ class Campaign(models.Model):
         permissions = [("send_newsletter", _("Can send newsletter"))]
 
     def __str__(self):
-        return f"{self.page} ({self.get_status_display()})"
+        return f"{self.page or self.issue_title or self.mailchimp_id} ({self.get_status_display()})"
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]

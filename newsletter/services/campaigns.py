@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -37,13 +37,24 @@ from cms.models import SiteSettings
 from newsletter.checklist import check_issue
 from newsletter.mailchimp import campaigns as api
 from newsletter.mailchimp.client import MailchimpError, MailchimpNotConfigured, retry_delay
-from newsletter.models import Campaign, CampaignOperation, CampaignStatus, NewsletterIssuePage
+from newsletter.models import (
+    Campaign,
+    CampaignOperation,
+    CampaignStatus,
+    NewsletterIssuePage,
+    ScheduleDecision,
+)
 from newsletter.rendering import render_email
 
 logger = logging.getLogger(__name__)
 
 S = CampaignStatus
 Op = CampaignOperation
+Decision = ScheduleDecision
+
+SEND_PERMISSION = "newsletter.send_newsletter"
+# The furthest ahead a campaign may be scheduled (a typo like year 9999 is refused, not sent).
+SCHEDULE_MAX_AHEAD = timedelta(days=366)
 
 
 class CampaignRefused(Exception):
@@ -52,6 +63,38 @@ class CampaignRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class SenderRequired(CampaignRefused):
+    """Only a holder of newsletter.send_newsletter may do this (views answer 403)."""
+
+    def __init__(self):
+        super().__init__(_("Only someone allowed to send the newsletter may do this."))
+
+
+class _Delivered(Exception):
+    """Mailchimp has already sent (or is sending) the campaign: nothing left to change."""
+
+
+def may_send(user) -> bool:
+    """The one rule for who may cause a send or a schedule: holders of the send permission."""
+    return bool(user and user.is_active and user.has_perm(SEND_PERMISSION))
+
+
+def require_sender(user) -> None:
+    if not may_send(user):
+        raise SenderRequired()
+
+
+def test_allowed_domains() -> list[str]:
+    return [d.lower().lstrip("@") for d in settings.NEWSLETTER_TEST_ALLOWED_DOMAINS]
+
+
+def test_needs_sender(user, emails) -> bool:
+    """A test to anyone but the requesting user and the staff domain(s) needs the send permission."""
+    own = (getattr(user, "email", "") or "").strip().lower()
+    domains = test_allowed_domains()
+    return any(e != own and e.rsplit("@", 1)[-1] not in domains for e in emails)
 
 
 @dataclass
@@ -122,8 +165,45 @@ def site_settings_for(page) -> SiteSettings:
 
 
 def _log(campaign: Campaign, action: str, user=None, **data) -> None:
-    page = NewsletterIssuePage.objects.get(pk=campaign.page_id)
-    log(page, action, user=user, data={"campaign": campaign.mailchimp_id, **data})
+    page = NewsletterIssuePage.objects.filter(pk=campaign.page_id).first()
+    # An issue that was deleted: the entry goes on the campaign record that outlives it.
+    instance = page if page is not None else Campaign.objects.get(pk=campaign.pk)
+    log(instance, action, user=user, data={"campaign": campaign.mailchimp_id, **data})
+
+
+def record_decision(campaign: Campaign, decision: str, user=None) -> None:
+    """The latest schedule decision wins: stored with its time (the caller holds the lock)."""
+    campaign.decision = decision
+    campaign.decision_at = timezone.now()
+    campaign.decision_by = user if getattr(user, "pk", None) else None
+
+
+def _unschedule_remote(campaign_id: int, mailchimp_id: str) -> None:
+    """Unschedule at Mailchimp, idempotently, and record it at once.
+
+    Mailchimp answering "not scheduled" is a success (an earlier attempt, or Mailchimp's own
+    state, got there first). The stored remote status says "save" as soon as Mailchimp
+    confirms, so a failure later in the same operation cannot leave the CMS believing the
+    campaign is still scheduled. A campaign Mailchimp already sent raises _Delivered.
+    """
+    try:
+        api.unschedule(mailchimp_id)
+    except MailchimpError as exc:
+        if exc.status != 400:
+            raise
+        remote = api.get_campaign(mailchimp_id)
+        if remote.get("status") in ("sending", "sent"):
+            _record_delivered(campaign_id, remote)
+            raise _Delivered() from None
+        if remote.get("status") == "schedule":
+            raise
+    with locked(campaign_id) as campaign:
+        campaign.remote_status = "save"
+        campaign.save(update_fields=["remote_status", "updated_at"])
+
+
+def _delivered_outcome() -> Outcome:
+    return Outcome(_("Mailchimp has already sent this issue."), ok=False)
 
 
 def _user(user_id):
@@ -258,6 +338,91 @@ def _require_not_sent(campaign: Campaign) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Go-live: Wagtail's scheduled publishing schedules the campaign only on a sender's decision
+
+
+def go_live_decision(revision):
+    """(user, time) of whoever set or approved this revision's go-live.
+
+    Wagtail logs "wagtail.publish.schedule" with the user who published (or approved) the
+    revision for later; without that entry the revision's author set it.
+    """
+    from wagtail.models import PageLogEntry
+
+    entry = (
+        PageLogEntry.objects.filter(action="wagtail.publish.schedule", revision_id=revision.pk)
+        .select_related("user")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    if entry is not None:
+        return entry.user, entry.timestamp
+    return revision.user, revision.created_at
+
+
+def go_live_hold(revision) -> tuple[str, object]:
+    """Why this revision's go-live may not schedule the campaign ("" if it may), and its user."""
+    user, _when = go_live_decision(revision)
+    if not may_send(user):
+        return (
+            _(
+                "The issue goes live at the set time, but its campaign was not scheduled: "
+                "whoever set the publication time may not send the newsletter. Someone who may "
+                "send it must schedule it."
+            ),
+            user,
+        )
+    checklist = check_issue(revision.as_object())
+    if checklist.has_errors:
+        return (
+            _("The issue goes live at the set time, but its campaign was not scheduled: %(errors)s")
+            % {"errors": " ".join(item.message for item in checklist.errors)},
+            user,
+        )
+    return "", user
+
+
+def _unscheduled_since(campaign: Campaign, revision) -> bool:
+    """The campaign was unscheduled after this revision's go-live was set: that decision wins."""
+    if campaign.decision != Decision.UNSCHEDULE or campaign.decision_at is None:
+        return False
+    _user_, when = go_live_decision(revision)
+    return campaign.decision_at >= when
+
+
+def _notify_senders_of_hold(campaign_id: int, page, message: str) -> None:
+    """Tell the users who may send that an issue's go-live did not schedule its campaign."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    perm = Permission.objects.get(content_type__app_label="newsletter", codename="send_newsletter")
+    User = get_user_model()
+    senders = (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(user_permissions=perm) | Q(groups__permissions=perm))
+        .exclude(email="")
+        .distinct()
+    )
+    recipients = sorted({u.email for u in senders})
+    if not recipients:
+        return
+    url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+        "newsletter_campaign:status", args=[page.pk]
+    )
+    try:
+        send_mail(
+            _("Newsletter not scheduled: %(title)s") % {"title": page.title},
+            f"{message}\n\n{url}",
+            None,
+            recipients,
+        )
+    except Exception:  # noqa: BLE001 - the hold is recorded and shown; the mail is a courtesy
+        logger.exception("campaign %s: could not tell the senders about the hold", campaign_id)
+
+
+# ---------------------------------------------------------------------------------------------
 # Create once: a create whose answer was lost is found again by its key
 
 
@@ -303,7 +468,10 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
     campaign, busy = _claim(campaign_id, Op.SYNC)
     if campaign is None:
         return _busy(busy)
-    page = NewsletterIssuePage.objects.get(pk=campaign.page_id)
+    page = NewsletterIssuePage.objects.filter(pk=campaign.page_id).first()
+    if page is None:
+        _release_claim(campaign_id)
+        return Outcome(_("The issue no longer exists."), ok=False)
     if campaign.status == S.SCHEDULED and campaign.scheduled_for <= timezone.now():
         # Its time has passed: Mailchimp has probably sent it. Record that, never edit it.
         try:
@@ -321,12 +489,21 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
             ok=False,
         )
     revision, go_live_at = content_revision(page)
+    # The go-live schedules the campaign only on a sender's decision and a clean checklist, and
+    # never over a later unschedule.
+    held, go_live_user = "", None
+    wants_go_live = False
+    if go_live_at is not None and not _unscheduled_since(campaign, revision):
+        held, go_live_user = go_live_hold(revision)
+        wants_go_live = not held
     up_to_date = (
         revision is not None
         and campaign.mailchimp_id
         and campaign.synced_revision_id == revision.pk
         and campaign.status != S.FAILED
-        and (go_live_at is None or campaign.status == S.SCHEDULED)
+        and (not wants_go_live or campaign.status == S.SCHEDULED)
+        and (wants_go_live or campaign.remote_status != "schedule" or go_live_at is None)
+        and (campaign.status != S.SCHEDULED or campaign.remote_status == "schedule")
     )
     if revision is None or up_to_date:
         _release_claim(campaign_id)
@@ -351,13 +528,18 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
     schedule_at = None
     by_go_live = False
     create_unanswered = False
-    if go_live_at is not None:
+    if wants_go_live:
         schedule_at = round_up_to_quarter(go_live_at)
         by_go_live = True
-    elif campaign.scheduled_for:
-        # Keep the editor's schedule, even if an earlier attempt unscheduled and then failed.
+    elif (
+        go_live_at is None
+        and campaign.scheduled_for
+        and not campaign.scheduled_by_go_live
+        and campaign.decision != Decision.UNSCHEDULE
+    ):
+        # Keep the editor's schedule, even if an earlier attempt unscheduled and then failed
+        # (but never one the editor has removed since).
         schedule_at = campaign.scheduled_for
-        by_go_live = campaign.scheduled_by_go_live
     try:
         if not campaign.mailchimp_id:
             created = _adopt_lost_create(lookup_key) if lookup_key else None
@@ -383,18 +565,18 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
         else:
             if campaign.remote_status == "schedule":
                 # Mailchimp doesn't edit a scheduled campaign: unschedule, edit, schedule again.
-                api.unschedule(campaign.mailchimp_id)
-                with locked(campaign_id) as locked_campaign:
-                    locked_campaign.remote_status = "save"
-                    locked_campaign.save(update_fields=["remote_status", "updated_at"])
+                _unschedule_remote(campaign_id, campaign.mailchimp_id)
                 campaign.remote_status = "save"
             api.update_campaign(campaign.mailchimp_id, body)
         api.set_content(campaign.mailchimp_id, rendered.html, rendered.text)
         count = _fetch_recipient_count(campaign)
-        if schedule_at is not None and schedule_at > timezone.now():
+        if schedule_at is not None and schedule_at > timezone.now() and _still_wanted(campaign_id):
             api.schedule(campaign.mailchimp_id, schedule_at)
         else:
             schedule_at = None
+    except _Delivered:
+        release_lease(campaign_id)
+        return _delivered_outcome()
     except MailchimpError as exc:
         # A create that got no answer may still land at Mailchimp: give it time to show up in
         # the list before the retry looks for it.
@@ -405,8 +587,12 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
         _succeeded(campaign)
         campaign.synced_revision = revision
         campaign.synced_at = timezone.now()
+        campaign.issue_title = page.title[:255]
         campaign.recipient_count = count
         campaign.recipient_count_at = timezone.now()
+        notify_hold = bool(held) and campaign.schedule_held_revision_id != revision.pk
+        campaign.schedule_held = held
+        campaign.schedule_held_revision_id = revision.pk if held else None
         if schedule_at is not None:
             campaign.move_to(S.SCHEDULED)
             campaign.scheduled_for = schedule_at
@@ -419,6 +605,19 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
             campaign.remote_status = "save"
         campaign.save()
     _log(campaign, "newsletter.campaign.synced", user=_user(user_id), revision=revision.pk)
+    if schedule_at is not None and by_go_live:
+        _log(
+            campaign,
+            "newsletter.campaign.scheduled",
+            user=go_live_user,
+            scheduled_for=schedule_at.isoformat(),
+            by="go-live",
+        )
+    if notify_hold:
+        _log(campaign, "newsletter.campaign.schedule_held", user=go_live_user, reason=held)
+        _notify_senders_of_hold(campaign_id, page, held)
+    if held:
+        return Outcome(held)
     if schedule_at is not None:
         return Outcome(
             _("The campaign is updated and scheduled for %(when)s.")
@@ -427,10 +626,21 @@ def run_sync(campaign_id: int, user_id=None) -> Outcome:
     return Outcome(_("The campaign is updated in Mailchimp."))
 
 
+def _still_wanted(campaign_id: int) -> bool:
+    """No unschedule was decided while this operation talked to Mailchimp."""
+    return not Campaign.objects.filter(
+        pk=campaign_id,
+        decision=Decision.UNSCHEDULE,
+        decision_at__gt=F("lease_until") - lease_length(),
+    ).exists()
+
+
 def _fetch_recipient_count(campaign: Campaign) -> int | None:
-    if campaign.segment_id:
-        segment = api.get_segment(campaign.segment_id)
-        return segment.get("member_count")
+    """How many Mailchimp will send to: its own count for this campaign's recipients."""
+    remote = api.get_campaign(campaign.mailchimp_id)
+    count = (remote.get("recipients") or {}).get("recipient_count")
+    if count is not None:
+        return count
     audience = api.get_audience()
     return (audience.get("stats") or {}).get("member_count")
 
@@ -473,8 +683,10 @@ def clean_test_emails(emails) -> list[str]:
     return cleaned
 
 
-def request_test(page, emails) -> tuple[Campaign, list[str]]:
+def request_test(page, emails, user=None) -> tuple[Campaign, list[str]]:
     emails = clean_test_emails(emails)
+    if user is not None and test_needs_sender(user, emails):
+        require_sender(user)
     with locked(campaign_for(page).pk) as campaign:
         _require_not_sent(campaign)
         _require_current(campaign, page)
@@ -515,24 +727,53 @@ def run_test(campaign_id: int, emails: list[str], user_id=None, attempt: int = 1
 # Schedule and unschedule
 
 
-def request_schedule(
-    page, when: datetime, now: datetime | None = None
-) -> tuple[Campaign, datetime]:
-    """Check that the campaign may be scheduled at `when`; return it and the quarter-hour time."""
-    now = now or timezone.now()
+def parse_schedule_time(value: str) -> datetime:
+    """An ISO time from an operator, or a Swedish refusal."""
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except (ValueError, TypeError, AttributeError):
+        raise CampaignRefused(
+            _("“%(value)s” is not a time. Write it like 2026-12-01T08:00+01:00.") % {"value": value}
+        ) from None
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
-    rounded = round_up_to_quarter(when)
+    return when
+
+
+def request_schedule(
+    page, when: datetime, now: datetime | None = None, user=None
+) -> tuple[Campaign, datetime]:
+    """Check that the campaign may be scheduled at `when`; return it and the quarter-hour time.
+
+    With `user` (every editor path passes it), only a sender may schedule, and the decision is
+    recorded as the latest one."""
+    if user is not None:
+        require_sender(user)
+    now = now or timezone.now()
+    try:
+        if timezone.is_naive(when):
+            when = timezone.make_aware(when)
+        too_far = when - now > SCHEDULE_MAX_AHEAD
+        rounded = None if too_far else round_up_to_quarter(when)
+    except (OverflowError, ValueError):
+        too_far, rounded = True, None
+    if too_far:
+        raise CampaignRefused(_("The time is too far ahead. Choose a time within a year."))
     if rounded <= now:
         raise CampaignRefused(_("The time has already passed. Choose a time in the future."))
     with locked(campaign_for(page).pk) as campaign:
         _require_not_sent(campaign)
         _require_current(campaign, page)
         _require_checklist(page)
+        if user is not None:
+            record_decision(campaign, Decision.SCHEDULE, user)
+            campaign.save(update_fields=["decision", "decision_at", "decision_by", "updated_at"])
     return campaign, rounded
 
 
-def run_schedule(campaign_id: int, when_iso: str, user_id=None) -> Outcome:
+def run_schedule(campaign_id: int, when_iso: str, user_id=None, keep_origin=False) -> Outcome:
+    """Schedule at Mailchimp. `keep_origin`: the reconciler restoring a schedule keeps whether it
+    came from the go-live."""
     when = datetime.fromisoformat(when_iso)
     campaign, busy = _claim(campaign_id, Op.SCHEDULE)
     if campaign is None:
@@ -542,42 +783,76 @@ def run_schedule(campaign_id: int, when_iso: str, user_id=None) -> Outcome:
         return Outcome(_("This issue has already been sent."), ok=False)
     try:
         if campaign.remote_status == "schedule":
-            api.unschedule(campaign.mailchimp_id)
+            _unschedule_remote(campaign_id, campaign.mailchimp_id)
         api.schedule(campaign.mailchimp_id, when)
+    except _Delivered:
+        release_lease(campaign_id)
+        return _delivered_outcome()
     except MailchimpError as exc:
         return _failure(campaign_id, Op.SCHEDULE, {"when": when_iso}, exc, user_id)
     with locked(campaign_id) as campaign:
         _succeeded(campaign)
         campaign.move_to(S.SCHEDULED)
         campaign.scheduled_for = when
-        campaign.scheduled_by_go_live = False  # the editor's own time from now on
+        if not keep_origin:
+            campaign.scheduled_by_go_live = False  # the editor's own time from now on
         campaign.remote_status = "schedule"
         campaign.save()
     _log(campaign, "newsletter.campaign.scheduled", user=_user(user_id), scheduled_for=when_iso)
     return Outcome(_("Scheduled for %(when)s.") % {"when": _format_time(when)})
 
 
-def request_unschedule(page) -> Campaign:
+def request_unschedule(page, user=None) -> Campaign:
+    """Check that there is a schedule to remove; with `user`, only a sender may, and the
+    decision is recorded at once (a sync waiting for its retry will not bring it back)."""
+    if user is not None:
+        require_sender(user)
     with locked(campaign_for(page).pk) as campaign:
         if campaign.status != S.SCHEDULED and campaign.remote_status != "schedule":
             raise CampaignRefused(_("The campaign is not scheduled."))
+        if user is not None:
+            record_decision(campaign, Decision.UNSCHEDULE, user)
+            campaign.save(update_fields=["decision", "decision_at", "decision_by", "updated_at"])
     return campaign
 
 
 def run_unschedule(campaign_id: int, user_id=None) -> Outcome:
+    """Make sure the campaign is not scheduled at Mailchimp (idempotent: also for a campaign
+    the CMS thinks is scheduled while Mailchimp holds it as a draft, and for one whose issue was
+    deleted)."""
     campaign, busy = _claim(campaign_id, Op.UNSCHEDULE)
     if campaign is None:
         return _busy(busy)
-    if campaign.status in (S.SENT, S.SENDING) or campaign.remote_status != "schedule":
+    if campaign.status in (S.SENT, S.SENDING) or not _is_scheduled(campaign):
         _release_claim(campaign_id)
         return Outcome(_("The campaign is not scheduled."), ok=False)
     try:
-        api.unschedule(campaign.mailchimp_id)
+        if campaign.mailchimp_id:
+            _unschedule_remote(campaign_id, campaign.mailchimp_id)
+    except _Delivered:
+        release_lease(campaign_id)
+        return _delivered_outcome()
     except MailchimpError as exc:
         return _failure(campaign_id, Op.UNSCHEDULE, {}, exc, user_id)
     _record_unscheduled(campaign_id)
     _log(campaign, "newsletter.campaign.unscheduled", user=_user(user_id))
     return Outcome(_("The campaign is no longer scheduled."))
+
+
+def record_missed_schedule(campaign_id: int) -> None:
+    """Mailchimp held a draft past the campaign's send time (a schedule lost to a failure): the
+    CMS says so instead of sending late on its own."""
+    with locked(campaign_id) as campaign:
+        _release(campaign)
+        campaign.move_to(S.SYNCED)
+        campaign.last_error = _(
+            "The campaign was not sent at %(when)s: Mailchimp did not have it scheduled. "
+            "Schedule it again or send it."
+        ) % {"when": _format_time(campaign.scheduled_for)}
+        campaign.scheduled_for = None
+        campaign.scheduled_by_go_live = False
+        campaign.remote_status = "save"
+        campaign.save()
 
 
 def _record_unscheduled(campaign_id: int) -> None:
@@ -637,8 +912,8 @@ def run_go_live_cancelled(campaign_id: int, cancelled_revision_id=None) -> Outco
     campaign, busy = _claim(campaign_id, Op.UNSCHEDULE)
     if campaign is None:
         return _busy(busy)
-    page = NewsletterIssuePage.objects.get(pk=campaign.page_id)
-    if not _schedule_outlived_go_live(campaign, page, cancelled_revision_id):
+    page = NewsletterIssuePage.objects.filter(pk=campaign.page_id).first()
+    if page is not None and not _schedule_outlived_go_live(campaign, page, cancelled_revision_id):
         _release_claim(campaign_id)
         return Outcome(_("Nothing to update."))
     try:
@@ -649,8 +924,11 @@ def run_go_live_cancelled(campaign_id: int, cancelled_revision_id=None) -> Outco
                 release_lease(campaign_id)
                 _record_delivered(campaign_id, remote)
                 return Outcome(_("The issue had already been sent."), ok=False)
-        if campaign.remote_status == "schedule":
-            api.unschedule(campaign.mailchimp_id)
+        if campaign.mailchimp_id:
+            _unschedule_remote(campaign_id, campaign.mailchimp_id)
+    except _Delivered:
+        release_lease(campaign_id)
+        return _delivered_outcome()
     except MailchimpError as exc:
         return _failure(campaign_id, Op.UNSCHEDULE, {}, exc)
     _record_unscheduled(campaign_id)
@@ -722,7 +1000,8 @@ def run_send(campaign_id: int, send_key: str, user_id=None) -> Outcome:
             return Outcome(_("Nothing to send: the campaign is not waiting to be sent."), ok=False)
         now = timezone.now()
         if campaign.lease_until and campaign.lease_until > now:
-            return Outcome(_("The campaign is being sent by another worker."), ok=False)
+            # Another operation (a sync, an unschedule) holds the lease: wait for it.
+            return _busy((campaign.lease_until - now).total_seconds() + 1)
         # Any earlier attempt may have reached Mailchimp (a timeout says nothing): ask first.
         ask_first = campaign.attempts > 0
         campaign.attempts += 1
@@ -736,8 +1015,12 @@ def run_send(campaign_id: int, send_key: str, user_id=None) -> Outcome:
             already = remote.get("status") in ("sending", "sent")
         if not already:
             if campaign.remote_status == "schedule":
-                api.unschedule(campaign.mailchimp_id)
+                _unschedule_remote(campaign_id, campaign.mailchimp_id)
             api.send(campaign.mailchimp_id)
+    except _Delivered:
+        # Mailchimp had sent it already (recorded by _unschedule_remote).
+        release_lease(campaign_id)
+        return Outcome(_("The newsletter has been sent."))
     except MailchimpError as exc:
         return _failure(campaign_id, Op.SEND, {"send_key": send_key}, exc, user_id)
     with locked(campaign_id) as campaign:

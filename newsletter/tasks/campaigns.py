@@ -154,3 +154,15 @@ def refresh_campaign_reports() -> str:
         f"resumed {resumed} sends, checked {checked} schedules without a go-live, "
         f"refreshed {refreshed} reports"
     )
+
+
+@task(queue_name=QUEUE)
+def reconcile_campaigns() -> str:
+    """Periodic: compare every unfinished campaign with Mailchimp and repair drift (a worker
+    killed mid-operation, a schedule nobody wants, a schedule lost) — services.reconciler."""
+    if not is_configured():
+        return "Mailchimp is not configured."
+    from newsletter.services.reconciler import reconcile
+
+    findings = reconcile()
+    return "; ".join(str(f) for f in findings) or "campaigns agree with Mailchimp"

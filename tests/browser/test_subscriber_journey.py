@@ -33,7 +33,12 @@ def send_issue(slug: str, title: str, home_page) -> None:
     """Publish an issue (its campaign is synced by the task) and send it as an operator would."""
     issue = publish(make_issue(home_page, slug=slug, subject=title))
     assert campaign_of(issue).status == CampaignStatus.SYNCED
-    call_command("newsletter_campaign", slug, "send", stdout=StringIO())
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if not User.objects.filter(username="operator").exists():
+        User.objects.create_superuser("operator", "operator@smakom.se", "pw-operator")
+    call_command("newsletter_campaign", slug, "send", "--user", "operator", stdout=StringIO())
     assert campaign_of(issue).status == CampaignStatus.SENT
 
 

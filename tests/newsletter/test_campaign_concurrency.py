@@ -37,7 +37,7 @@ go = sys.argv[1]
 while not os.path.exists(go):
     time.sleep(0.005)
 try:
-    call_command("newsletter_campaign", sys.argv[2], "send")
+    call_command("newsletter_campaign", sys.argv[2], "send", "--user", "ansvarig")
 except CommandError as refused:
     print("refused:", refused)
     sys.exit(1)

@@ -156,7 +156,7 @@ def test_management_command_runs_the_same_operations(issue, sandbox, sender, cap
     assert campaign_of(issue).status == CampaignStatus.SYNCED
     call_command("newsletter_campaign", str(issue.pk), "test", "a@smakom.se", "b@smakom.se")
     assert len(sandbox.messages(kind="test")) == 2
-    call_command("newsletter_campaign", issue.slug, "send")
+    call_command("newsletter_campaign", issue.slug, "send", "--user", "ansvarig")
     assert campaign_of(issue).status == CampaignStatus.SENT
     call_command("newsletter_campaign", issue.slug, "report")
     assert "emails_sent: 3" in capsys.readouterr().out

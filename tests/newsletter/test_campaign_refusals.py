@@ -33,7 +33,7 @@ def test_second_send_is_refused(synced, sandbox):
     with pytest.raises(service.CampaignRefused, match="redan skickats"):
         service.request_send(synced)
     with pytest.raises(CommandError, match="redan skickats"):
-        call_command("newsletter_campaign", synced.slug, "send")
+        call_command("newsletter_campaign", synced.slug, "send", "--user", "ansvarig")
     assert len(api_calls(sandbox, "POST", "/actions/send")) == 1
 
 
@@ -50,7 +50,14 @@ def test_schedule_in_the_past_is_refused(synced, sandbox):
     with pytest.raises(service.CampaignRefused, match="passerat"):
         service.request_schedule(synced, timezone.now() - datetime.timedelta(minutes=20))
     with pytest.raises(CommandError):
-        call_command("newsletter_campaign", synced.slug, "schedule", "2020-01-01T08:00+01:00")
+        call_command(
+            "newsletter_campaign",
+            synced.slug,
+            "schedule",
+            "2020-01-01T08:00+01:00",
+            "--user",
+            "ansvarig",
+        )
     assert api_calls(sandbox, "POST", "/actions/schedule") == []
     assert campaign_of(synced).status == CampaignStatus.SYNCED
 

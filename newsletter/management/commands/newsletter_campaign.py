@@ -1,30 +1,48 @@
-"""Run an issue's campaign operations in the foreground (same services as the tasks)."""
+"""Run an issue's campaign operations in the foreground (same services as the tasks), or the
+reconciler over every campaign (`newsletter_campaign reconcile [--dry-run]`)."""
 
 import time
-from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from newsletter.models import NewsletterIssuePage
 from newsletter.services import campaigns as service
 
 OPERATIONS = ["sync", "test", "schedule", "unschedule", "send", "report"]
+# Operations that cause or remove a send: only a holder of the send permission, named by --user.
+SENDER_OPERATIONS = {"schedule", "unschedule", "send"}
 
 
 class Command(BaseCommand):
-    help = "Sync, test, schedule, unschedule, send or report an issue's Mailchimp campaign."
+    help = (
+        "Sync, test, schedule, unschedule, send or report an issue's Mailchimp campaign; "
+        "or `reconcile [--dry-run]` every campaign with Mailchimp."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("issue", help="The issue's slug or page id.")
-        parser.add_argument("operation", choices=OPERATIONS)
+        parser.add_argument("issue", help="The issue's slug or page id (or `reconcile`).")
+        parser.add_argument("operation", nargs="?", choices=OPERATIONS)
         parser.add_argument(
             "extra", nargs="*", metavar="ARG", help="test: EMAIL...; schedule: ISO-TIME"
         )
+        parser.add_argument(
+            "--user",
+            help="Username of the sender this is done for (required for schedule, unschedule "
+            "and send: they need the send permission, and the audit log names the user).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="reconcile: only print what it would do."
+        )
 
-    def handle(self, *args, issue, operation, extra, **options):
+    def handle(self, *args, issue, operation, extra, user=None, dry_run=False, **options):
+        if issue == "reconcile" and operation is None:
+            return self.reconcile(dry_run)
+        if operation is None:
+            raise CommandError("Give an operation: " + ", ".join(OPERATIONS) + ".")
         page = self._issue(issue)
+        self.user = self._user(user, operation)
         try:
             outcome = getattr(self, f"do_{operation}")(page, extra)
         except service.CampaignRefused as refused:
@@ -32,6 +50,31 @@ class Command(BaseCommand):
         if not outcome.ok:
             raise CommandError(outcome.message)
         self.stdout.write(outcome.message)
+
+    def _user(self, username, operation):
+        if not username:
+            if operation in SENDER_OPERATIONS:
+                raise CommandError(
+                    f"{operation} needs --user USERNAME: someone allowed to send the newsletter."
+                )
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No user {username!r}.")
+        return user
+
+    @property
+    def user_id(self):
+        return self.user.pk if self.user else None
+
+    def reconcile(self, dry_run):
+        from newsletter.services.reconciler import reconcile
+
+        findings = reconcile(dry_run=dry_run)
+        for finding in findings:
+            self.stdout.write(str(finding))
+        if not findings:
+            self.stdout.write("All campaigns agree with Mailchimp.")
 
     def _issue(self, value):
         pages = NewsletterIssuePage.objects.all()
@@ -53,15 +96,21 @@ class Command(BaseCommand):
 
     def do_sync(self, page, args):
         campaign = service.campaign_for(page)
-        return self._until_done(lambda: service.run_sync(campaign.pk))
+        return self._until_done(lambda: service.run_sync(campaign.pk, self.user_id))
 
     def do_test(self, page, args):
-        campaign, emails = service.request_test(page, args)
+        if self.user is None and service.test_needs_sender(None, service.clean_test_emails(args)):
+            raise CommandError(
+                "A test to addresses outside "
+                + ", ".join(service.test_allowed_domains())
+                + " needs --user USERNAME: someone allowed to send the newsletter."
+            )
+        campaign, emails = service.request_test(page, args, self.user)
         attempt = 1
 
         def run():
             nonlocal attempt
-            outcome = service.run_test(campaign.pk, emails, attempt=attempt)
+            outcome = service.run_test(campaign.pk, emails, self.user_id, attempt=attempt)
             attempt += 1
             return outcome
 
@@ -70,24 +119,22 @@ class Command(BaseCommand):
     def do_schedule(self, page, args):
         if len(args) != 1:
             raise CommandError("schedule takes one ISO time, e.g. 2026-12-01T08:00+01:00.")
-        try:
-            when = datetime.fromisoformat(args[0])
-        except ValueError:
-            raise CommandError(f"Not an ISO time: {args[0]}") from None
-        if timezone.is_naive(when):
-            when = timezone.make_aware(when)
-        campaign, rounded = service.request_schedule(page, when)
+        when = service.parse_schedule_time(args[0])
+        campaign, rounded = service.request_schedule(page, when, user=self.user)
         if rounded != when:
             self.stdout.write(f"Rounded up to the quarter hour: {rounded.isoformat()}")
-        return self._until_done(lambda: service.run_schedule(campaign.pk, rounded.isoformat()))
+        return self._until_done(
+            lambda: service.run_schedule(campaign.pk, rounded.isoformat(), self.user_id)
+        )
 
     def do_unschedule(self, page, args):
-        campaign = service.request_unschedule(page)
-        return self._until_done(lambda: service.run_unschedule(campaign.pk))
+        campaign = service.request_unschedule(page, user=self.user)
+        return self._until_done(lambda: service.run_unschedule(campaign.pk, self.user_id))
 
     def do_send(self, page, args):
+        service.require_sender(self.user)
         campaign, key = service.request_send(page)
-        return self._until_done(lambda: service.run_send(campaign.pk, key))
+        return self._until_done(lambda: service.run_send(campaign.pk, key, self.user_id))
 
     def do_report(self, page, args):
         campaign = service.campaign_for(page)
