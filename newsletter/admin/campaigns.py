@@ -5,12 +5,14 @@ Views only read the database and enqueue tasks; every Mailchimp call happens in 
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from django import forms
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -66,10 +68,29 @@ def can_send(user) -> bool:
     return service.may_send(user)
 
 
+class _NotSender(Exception):
+    pass
+
+
 def _require_sender(request) -> None:
     """Direct POSTs too: without the send permission the answer is 403, not a hidden button."""
     if not can_send(request.user):
-        raise PermissionDenied
+        raise _NotSender
+
+
+def _senders_only(view):
+    """Answer 403 (not Wagtail's redirect to the dashboard) when a sender's action is refused."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (_NotSender, service.SenderRequired):
+            return HttpResponseForbidden(
+                _("Only someone allowed to send the newsletter may do this.")
+            )
+
+    return wrapped
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,6 +182,7 @@ def status_view(request, page_id):
     return TemplateResponse(request, "newsletter/admin/campaign_status.html", context)
 
 
+@_senders_only
 @require_POST
 def test_view(request, page_id):
     page = _issue_for(request, page_id)
@@ -171,7 +193,7 @@ def test_view(request, page_id):
     try:
         campaign, emails = service.request_test(page, form.cleaned_data["emails"], request.user)
     except service.SenderRequired:
-        raise PermissionDenied from None
+        raise _NotSender from None
     except service.CampaignRefused as refused:
         messages.error(request, refused.message)
         return _back(page)
@@ -182,11 +204,11 @@ def test_view(request, page_id):
     return _back(page)
 
 
+@_senders_only
 @require_POST
 def schedule_view(request, page_id):
     page = _issue_for(request, page_id)
-    if not can_send(request.user):
-        raise PermissionDenied
+    _require_sender(request)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a date and time."))
@@ -210,6 +232,7 @@ def schedule_view(request, page_id):
     return _back(page)
 
 
+@_senders_only
 @require_POST
 def unschedule_view(request, page_id):
     page = _issue_for(request, page_id)
@@ -224,10 +247,10 @@ def unschedule_view(request, page_id):
     return _back(page)
 
 
+@_senders_only
 def send_view(request, page_id):
     page = _issue_for(request, page_id)
-    if not can_send(request.user):
-        raise PermissionDenied
+    _require_sender(request)
     if request.method == "POST":
         try:
             campaign, key = service.request_send(page)
@@ -242,6 +265,7 @@ def send_view(request, page_id):
     return TemplateResponse(request, "newsletter/admin/campaign_send_confirm.html", context)
 
 
+@_senders_only
 @require_POST
 def retry_view(request, page_id):
     page = _issue_for(request, page_id)
@@ -251,7 +275,7 @@ def retry_view(request, page_id):
         and campaign.failed_operation in ("send", "schedule")
         and not can_send(request.user)
     ):
-        raise PermissionDenied
+        raise _NotSender
     try:
         campaign = service.campaign_for(page)
         operation, args = service.request_retry(page)
@@ -263,6 +287,7 @@ def retry_view(request, page_id):
     return _back(page)
 
 
+@_senders_only
 @require_POST
 def recipients_view(request, page_id):
     page = _issue_for(request, page_id)
