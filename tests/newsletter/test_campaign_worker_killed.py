@@ -23,7 +23,7 @@ from django.utils import timezone
 from newsletter.models import Campaign, CampaignStatus
 from newsletter.services import campaigns as service
 from newsletter.tasks import campaigns as tasks
-from tests.newsletter.campaign_fixtures import api_calls, campaign_of, publish
+from tests.newsletter.campaign_fixtures import api_calls, campaign_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -180,7 +180,9 @@ def test_killed_mid_sync_the_reconciler_resumes_it(
         time.sleep(1.0)  # unscheduled, updated, the content upload in flight
     finally:
         kill(worker)
-    assert DBTaskResult.objects.filter(status="RUNNING", task_path__endswith="sync_campaign").exists()
+    assert DBTaskResult.objects.filter(
+        status="RUNNING", task_path__endswith="sync_campaign"
+    ).exists()
     wait_for(lambda: len(api_calls(sandbox, "PUT", "/content")) >= 2)
     remote = sandbox.state.campaigns[campaign.mailchimp_id]
     assert remote["status"] == "save"  # Mailchimp holds a draft: it would never go out
@@ -199,5 +201,7 @@ def test_killed_mid_sync_the_reconciler_resumes_it(
     remote = sandbox.state.campaigns[campaign.mailchimp_id]
     assert remote["status"] == "schedule"
     assert remote["settings"]["subject_line"] == "Ändrad ämnesrad"
-    assert remote["send_time"].startswith(go_live.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M"))
+    assert remote["send_time"].startswith(
+        go_live.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M")
+    )
     assert "All campaigns agree" in reconcile()
