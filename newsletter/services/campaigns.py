@@ -839,6 +839,26 @@ def run_unschedule(campaign_id: int, user_id=None) -> Outcome:
     return Outcome(_("The campaign is no longer scheduled."))
 
 
+def record_scheduled(campaign_id: int, remote: dict) -> None:
+    """A schedule that reached Mailchimp although its worker died before recording it."""
+    send_time = remote.get("send_time")
+    with locked(campaign_id) as campaign:
+        _succeeded(campaign)
+        campaign.move_to(S.SCHEDULED)
+        if send_time:
+            campaign.scheduled_for = datetime.fromisoformat(send_time.replace("Z", "+00:00"))
+        campaign.scheduled_by_go_live = False
+        campaign.remote_status = "schedule"
+        campaign.save()
+    _log(
+        campaign,
+        "newsletter.campaign.scheduled",
+        user=campaign.decision_by,
+        scheduled_for=_iso(campaign),
+        by="reconciler",
+    )
+
+
 def record_missed_schedule(campaign_id: int) -> None:
     """Mailchimp held a draft past the campaign's send time (a schedule lost to a failure): the
     CMS says so instead of sending late on its own."""

@@ -185,6 +185,26 @@ def _reconcile_one(campaign: Campaign, now, dry_run: bool) -> Finding | None:
             lambda: service.run_sync(campaign.pk),
         )
 
+    if stalled == Op.SCHEDULE and campaign.decision == service.Decision.SCHEDULE:
+        # A sender's schedule whose worker died: keep what reached Mailchimp, report the rest.
+        if remote_status == "schedule" and campaign.status != S.SCHEDULED:
+            if dry_run:
+                return Finding(name, "worker gone during a schedule that landed", "record it")
+            _expire_lease(campaign.pk)
+            service.record_scheduled(campaign.pk, remote)
+            return Finding(
+                name, "worker gone during a schedule that landed", "recorded as scheduled", True
+            )
+        if remote_status == "save" and campaign.status != S.SCHEDULED:
+            if not dry_run:
+                _expire_lease(campaign.pk)
+            return Finding(
+                name,
+                "worker gone during a schedule that did not reach Mailchimp",
+                "report: a sender must schedule it again",
+                done=not dry_run,
+            )
+
     wanted = schedule_wanted(campaign)
     if not dry_run:
         if stalled:
