@@ -22,7 +22,9 @@ def organisation_choices():
 
 
 class RegistrationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(
+        label=_("Name"), max_length=120, error_messages={"required": _("Write your name.")}
+    )
     email = forms.EmailField(label=_("Email address"), max_length=254)
     organisation_choice = forms.ChoiceField(label=_("Municipality or organisation"), choices=())
     organisation = forms.CharField(
