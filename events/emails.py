@@ -136,7 +136,9 @@ def send_registration_email(
             logger.error("%s mail for registration %s failed: %s", kind, registration_id, exc)
             return "failed"
         run_after = timezone.now() + timedelta(seconds=retry_delay(attempt))
-        logger.warning("%s mail for registration %s failed, retrying: %s", kind, registration_id, exc)
+        logger.warning(
+            "%s mail for registration %s failed, retrying: %s", kind, registration_id, exc
+        )
         send_registration_email.using(run_after=run_after).enqueue(
             registration_id, kind, attempt + 1, subject, body
         )
