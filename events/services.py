@@ -157,13 +157,24 @@ def option_counts(event) -> dict[int, int]:
     return {row["registrationoption_id"]: row["n"] for row in rows}
 
 
-def registration_state(event, now=None) -> RegistrationState:
+def registration_state(event, now=None, counts: bool = True) -> RegistrationState:
     reason = closed_reason(event, now)
+    if not counts or not event.pk:
+        return RegistrationState(
+            enabled=event.registration_enabled,
+            is_open=reason == "",
+            closed_reason=reason,
+            capacity=event.capacity,
+            taken=0,
+            waiting=0,
+            deadline=event.effective_deadline,
+            extended=bool(event.extended_deadline),
+        )
     counts = Registration.objects.filter(event_id=event.pk).aggregate(
         taken=Count("pk", filter=Q(status__in=Registration.HOLDING)),
         waiting=Count("pk", filter=Q(status=Status.WAITING)),
     )
-    per_option = option_counts(event) if event.pk else {}
+    per_option = option_counts(event)
     options = [
         OptionState(option, per_option.get(option.pk, 0))
         for option in event.registration_options.all()

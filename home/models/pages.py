@@ -358,7 +358,9 @@ class EventPage(RoutablePageMixin, BasePage):
     consent_text = models.TextField(
         _("consent text"),
         blank=True,
-        help_text=_("Registrants must tick a box with this text (e.g. photos, list of participants)."),
+        help_text=_(
+            "Registrants must tick a box with this text (e.g. photos, list of participants)."
+        ),
     )
     intro = RichTextField(_("introduction"), features=RICH_TEXT_INTRO, blank=True)
     body = StreamField(BaseStreamBlock(), verbose_name=_("content"), blank=True)
@@ -444,7 +446,8 @@ class EventPage(RoutablePageMixin, BasePage):
         if not hasattr(self, "_registration_state"):
             from events.services import registration_state
 
-            self._registration_state = registration_state(self)
+            # No queries for events that do not take registrations here.
+            self._registration_state = registration_state(self, counts=self.registration_enabled)
         return self._registration_state
 
     @property

@@ -18,8 +18,13 @@ def make_event(home, slug="varmote", days_ahead=30, capacity=None, options=(), *
     fields.setdefault("price_text", "2 195 kr/person")
     fields.setdefault("registration_deadline", (start - dt.timedelta(days=10)).date())
     event = add_event(
-        calendar(home), slug, start, hours=48, title=fields.pop("title", "Vårmöte"),
-        capacity=capacity, **fields
+        calendar(home),
+        slug,
+        start,
+        hours=48,
+        title=fields.pop("title", "Vårmöte"),
+        capacity=capacity,
+        **fields,
     )
     for n, (title, cap) in enumerate(options):
         RegistrationOption.objects.create(event=event, title=title, capacity=cap, sort_order=n)
@@ -43,7 +48,9 @@ def form_data(event, email="anna@example.se", name="Anna Andersson", options=Non
         "invoice_reference": "",
         "consent": "on",
     }
-    chosen = options if options is not None else [o.pk for o in event.registration_options.all()[:1]]
+    chosen = (
+        options if options is not None else [o.pk for o in event.registration_options.all()[:1]]
+    )
     if chosen:
         data["options"] = [str(pk) for pk in chosen]
     data.update(extra)

@@ -19,7 +19,7 @@ from tests.events.support import form_data, make_event
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = ["=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+HOSTILE = ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
 
 def add(event, **kw):

@@ -211,3 +211,18 @@ def test_bad_links_and_forms_get_swedish_errors(client, home_page):  # noqa: F81
 def test_event_without_registration_has_no_form(client, home_page):  # noqa: F811
     event = make_event(home_page, slug="webbinarium", registration_enabled=False)
     assert client.get(register_url(event)).status_code == 404
+
+
+def test_api_shows_counts_and_state_never_registrations(client, home_page):  # noqa: F811
+    event = make_event(home_page, capacity=3, options=[("Middag", 2)])
+    client.post(register_url(event), form_data(event, diet="Hemligt"))
+    data = client.get(f"/api/v2/pages/{event.pk}/").json()
+    state = data["registration"]
+    assert state["open"] is True and state["places_left"] == 2 and state["registered"] == 1
+    assert state["options"] == [
+        {"title": "Middag", "capacity": 2, "registered": 1, "places_left": 1}
+    ]
+    body = str(data)
+    assert "anna@example.se" not in body and "Anna" not in body and "Hemligt" not in body
+    listing = client.get("/api/v2/pages/?type=home.EventPage&fields=registration").json()
+    assert listing["items"][0]["registration"]["registered"] == 1
