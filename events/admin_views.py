@@ -9,7 +9,7 @@ from collections import Counter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -29,9 +29,14 @@ def _require(request, perm):
         raise PermissionDenied
 
 
+MAX_ID = 2**62
+
+
 def _event(event_id):
     from home.models import EventPage
 
+    if event_id > MAX_ID:
+        raise Http404
     return get_object_or_404(EventPage, pk=event_id)
 
 
@@ -147,6 +152,8 @@ def add(request, event_id):
 @require_POST
 def cancel(request, event_id, pk):
     _require(request, CHANGE)
+    if pk > MAX_ID or event_id > MAX_ID:
+        raise Http404
     registration = get_object_or_404(Registration, pk=pk, event_id=event_id)
     services.cancel(registration, by="organiser")
     messages.success(request, _("%(name)s cancelled.") % {"name": registration.name})

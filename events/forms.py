@@ -21,6 +21,22 @@ def organisation_choices():
     ]
 
 
+class OptionsField(forms.ModelMultipleChoiceField):
+    """Programme parts by id; anything but a plausible id is an invalid choice, never a query
+    (a 25-digit number would overflow the database's integer)."""
+
+    def _check_values(self, value):
+        for item in value:
+            text = str(item)
+            if not text.isdigit() or len(text) > 15:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text[:20]},
+                )
+        return super()._check_values(value)
+
+
 class RegistrationForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=120, error_messages={"required": _("Write your name.")}
@@ -33,7 +49,7 @@ class RegistrationForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", "—"), *Registration.Role.choices], required=True
     )
-    options = forms.ModelMultipleChoiceField(
+    options = OptionsField(
         label=_("Which parts of the programme"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
