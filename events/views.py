@@ -129,7 +129,9 @@ def manage(request, token):
     }
     response = TemplateResponse(request, "events/manage.html", context, status=status)
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: never sent to other sites ("no-referrer" would make browsers send
+    # Origin: null on the page's own forms, which CSRF rejects).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
