@@ -72,6 +72,7 @@ def as_csv(event, queryset=None) -> bytes:
 
 def as_xlsx(event, queryset=None) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
@@ -80,7 +81,7 @@ def as_xlsx(event, queryset=None) -> bytes:
     for row in rows(event, queryset):
         sheet.append([safe_cell(cell) for cell in row])
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
