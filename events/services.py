@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -25,6 +26,9 @@ from events.models import Registration, RegistrationOption, new_token
 logger = logging.getLogger(__name__)
 
 Status = Registration.Status
+
+
+DUPLICATE_MAIL_SECONDS = 10 * 60
 
 
 class RegistrationError(Exception):
@@ -263,7 +267,10 @@ def register(event, data: dict, *, by_organiser: bool = False, now=None) -> Outc
             raise RegistrationError(registration_state(event, now).closed_message)
         existing = find_active(event, email)
         if existing is not None:
-            schedule_mail(existing, "duplicate")
+            # The link again, at most once per DUPLICATE_MAIL_SECONDS: the public form must not
+            # become a way to flood someone's inbox.
+            if cache.add(f"events:duplicate:{existing.token}", 1, DUPLICATE_MAIL_SECONDS):
+                schedule_mail(existing, "duplicate")
             return Outcome(existing, "duplicate")
         full = _fits(event, option_ids)
         registration = Registration(

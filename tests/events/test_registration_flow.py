@@ -66,6 +66,10 @@ def test_second_registration_with_same_email_leads_to_the_first(client, home_pag
         "Du är redan anmäld: Vårmöte",
     ]
     assert personal_link(mail.outbox[1]) == personal_link(mail.outbox[0])
+    # Repeating it does not flood the inbox: one reminder of the link per ten minutes.
+    response = client.post(register_url(event), form_data(event))
+    assert response["Location"].endswith("?klart=duplicate")
+    assert len(mail.outbox) == 2
 
 
 def test_full_event_waiting_list_offer_and_accept(client, home_page):  # noqa: F811
