@@ -11,6 +11,7 @@ from .fields import (
     ImageDataField,
     MunicipalityRefField,
     PropertyField,
+    RegistrationStateField,
     RichTextHTMLField,
     StreamDataField,
 )
@@ -49,6 +50,8 @@ API_FIELDS = {
         "registration_deadline",
         "extended_deadline",
         APIField("effective_deadline", serializer=serializers.DateField(read_only=True)),
+        # Open/closed, places left and counts per programme part; never the registrations.
+        APIField("registration", serializer=RegistrationStateField(read_only=True)),
         APIField("intro", serializer=RichTextHTMLField()),
         APIField("body", serializer=StreamDataField()),
     ],

@@ -45,6 +45,13 @@ class PropertyField(Field):
         return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
 
+class RegistrationStateField(Field):
+    """Registration on the site for an event: open/closed, places and counts (never who)."""
+
+    def to_representation(self, value):
+        return value.as_api() if value is not None and value.enabled else None
+
+
 class MunicipalityRefField(Field):
     """Municipalities a page is about, by name and slug."""
 

@@ -24,6 +24,7 @@ from .fields import (
     ImageDataField,
     MunicipalityRefField,
     PropertyField,
+    RegistrationStateField,
     RichTextHTMLField,
     StreamDataField,
 )
@@ -108,6 +109,25 @@ MUNICIPALITY_PARAMS = [
 
 META = {"type": "object", "additionalProperties": True}
 
+NULLABLE_INT = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
+REGISTRATION_STATE = {
+    "type": "object",
+    "description": "Registration on the site: open or closed, places and counts (never people).",
+    "required": ["enabled", "open", "registered", "places_left", "waiting_list"],
+    "properties": {
+        "enabled": {"type": "boolean"},
+        "open": {"type": "boolean"},
+        "closed_reason": {"type": "string", "enum": ["", "not_enabled", "deadline", "past"]},
+        "capacity": NULLABLE_INT,
+        "registered": {"type": "integer", "minimum": 0},
+        "places_left": NULLABLE_INT,
+        "waiting_list": {"type": "integer", "minimum": 0},
+        "deadline": {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]},
+        "extended_deadline": {"type": "boolean"},
+        "options": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
 
 def _nullable(schema):
     return {"anyOf": [schema, {"type": "null"}]}
@@ -121,6 +141,8 @@ def _field_schema(model, api_field: APIField):
         return _nullable({"$ref": "#/components/schemas/Image"})
     if isinstance(serializer, MunicipalityRefField):
         return {"type": "array", "items": {"type": "object"}}
+    if isinstance(serializer, RegistrationStateField):
+        return _nullable(REGISTRATION_STATE)
     if isinstance(serializer, (RichTextHTMLField, PropertyField, drf.CharField)):
         return _nullable({"type": "string"})
     if isinstance(serializer, drf.DateField):

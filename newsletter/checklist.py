@@ -171,6 +171,7 @@ def check_rendering(page, rendered) -> list[CheckItem]:
     if prepared is not None:
         items += check_links(prepared)
         items += check_sections(prepared)
+        items += check_event_registration(prepared)
     return items
 
 
@@ -210,6 +211,26 @@ def check_links(prepared) -> list[CheckItem]:
                     % {"url": url},
                 )
             )
+    return items
+
+
+def check_event_registration(prepared) -> list[CheckItem]:
+    """An event the issue features whose registration on the site has closed."""
+    from home.models import EventPage
+
+    items = []
+    for page in prepared.pages.values():
+        if isinstance(page, EventPage) and page.registration_enabled:
+            state = page.registration
+            if not state.is_open:
+                items.append(
+                    CheckItem(
+                        "event_registration_closed",
+                        WARNING,
+                        _("Registration for “%(title)s” has closed: %(reason)s")
+                        % {"title": page.title, "reason": state.closed_message},
+                    )
+                )
     return items
 
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "cms",
     "home",
     "newsletter",
+    "events",
     "search",
     "api",
     "mailchimp_sandbox",
@@ -247,6 +248,10 @@ PERIODIC_TASKS = [
     ("newsletter.tasks.audience.apply_webhook_events", 60),
     # Campaign safety: compares every unfinished campaign with Mailchimp and repairs drift.
     ("newsletter.tasks.campaigns.reconcile_campaigns", 5 * 60),
+    # Event registration (events/tasks.py): lapsed waiting-list offers, reminders, retention.
+    ("events.tasks.expire_offers", 5 * 60),
+    ("events.tasks.send_reminders", 60 * 60),
+    ("events.tasks.apply_retention", 60 * 60),
 ]
 
 # --- campaigns: Mailchimp campaign sync of newsletter issues -------------------------------------
@@ -263,3 +268,13 @@ NEWSLETTER_TEST_ALLOWED_DOMAINS = env_list("NEWSLETTER_TEST_ALLOWED_DOMAINS", "s
 
 # No requests to gravatar.com from the admin (privacy, and these machines have no internet).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# --- events: registration for events on the site (events/) ---------------------------------------
+# Personal data of a past event's registrations is deleted this many days after the event;
+# dietary needs (health data) already EVENTS_DIET_RETENTION_DAYS after it.
+EVENTS_REGISTRATION_RETENTION_DAYS = int(os.environ.get("EVENTS_REGISTRATION_RETENTION_DAYS", "90"))
+EVENTS_DIET_RETENTION_DAYS = int(os.environ.get("EVENTS_DIET_RETENTION_DAYS", "1"))
+# Hours a waiting-list offer stays open (never beyond the event's start).
+EVENTS_OFFER_HOURS = int(os.environ.get("EVENTS_OFFER_HOURS", "48"))
+# The reminder mail goes out this many days before the event.
+EVENTS_REMINDER_DAYS = int(os.environ.get("EVENTS_REMINDER_DAYS", "3"))

@@ -25,7 +25,7 @@ from home.models import (
     StandardPage,
 )
 
-from . import content
+from . import content, registrations
 from .images import draw_landscape, draw_shield, get_or_create_image
 from .municipalities import ILLUSTRATIVE_MUNICIPALITIES, SEED_MUNICIPALITIES
 from .people import PEOPLE
@@ -295,6 +295,7 @@ class Loader:
             self.index(home, MunicipalityIndexPage, "members")
             self.newsletter_index(home)
             events = self.events(calendar)
+            registrations.load(events["varmote-2022"])
             articles = self.articles(news, people, events)
             self.complete_home(home, articles)
             self.standard_pages(home)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
@@ -293,6 +293,12 @@ class EventIndexPage(RoutablePageMixin, BasePage):
             filename="smakom-kalender.ics",
         )
 
+    @path("anmalan/<str:token>/", name="registration")
+    def registration_route(self, request, token):
+        from events.views import manage
+
+        return manage(request, token)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(
@@ -336,6 +342,26 @@ class EventPage(RoutablePageMixin, BasePage):
     registration_url = models.URLField(_("registration link"), blank=True)
     registration_deadline = models.DateField(_("registration deadline"), null=True, blank=True)
     extended_deadline = models.DateField(_("extended registration until"), null=True, blank=True)
+    # Registration on the site (the events app): /kalender/<event>/anmalan/.
+    registration_enabled = models.BooleanField(
+        _("registration on the site"),
+        default=False,
+        help_text=_("Registrations are taken here; leave the registration link empty."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("places"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    ask_organisation = models.BooleanField(_("ask for municipality/organisation"), default=True)
+    ask_role = models.BooleanField(_("ask for role"), default=True)
+    ask_diet = models.BooleanField(_("ask for dietary needs and allergies"), default=False)
+    ask_invoice_reference = models.BooleanField(_("ask for invoicing reference"), default=False)
+    consent_text = models.TextField(
+        _("consent text"),
+        blank=True,
+        help_text=_(
+            "Registrants must tick a box with this text (e.g. photos, list of participants)."
+        ),
+    )
     intro = RichTextField(_("introduction"), features=RICH_TEXT_INTRO, blank=True)
     body = StreamField(BaseStreamBlock(), verbose_name=_("content"), blank=True)
 
@@ -347,6 +373,17 @@ class EventPage(RoutablePageMixin, BasePage):
         MultiFieldPanel(
             ["registration_url", "registration_deadline", "extended_deadline"],
             heading=_("Registration"),
+        ),
+        MultiFieldPanel(
+            [
+                "registration_enabled",
+                "capacity",
+                FieldRowPanel(["ask_organisation", "ask_role"]),
+                FieldRowPanel(["ask_diet", "ask_invoice_reference"]),
+                "consent_text",
+                InlinePanel("registration_options", label=_("Programme parts")),
+            ],
+            heading=_("Registration on the site"),
         ),
         "intro",
         "body",
@@ -396,6 +433,22 @@ class EventPage(RoutablePageMixin, BasePage):
         from home.ics import calendar_response
 
         return calendar_response(request, [self], filename=f"{self.slug}.ics")
+
+    @path("anmalan/", name="register")
+    def register_route(self, request):
+        from events.views import register
+
+        return register(request, self)
+
+    @property
+    def registration(self):
+        """Places, deadline and open/closed state of registration on the site (cached)."""
+        if not hasattr(self, "_registration_state"):
+            from events.services import registration_state
+
+            # No queries for events that do not take registrations here.
+            self._registration_state = registration_state(self, counts=self.registration_enabled)
+        return self._registration_state
 
     @property
     def is_past(self) -> bool:

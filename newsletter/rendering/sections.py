@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wagtail.rich_text import expand_db_html
 from wagtail.rich_text.rewriters import extract_attrs
@@ -410,7 +411,12 @@ class Preparer:
         if not html:
             summary = event.listing_summary or strip_tags(event.intro or "")
             html = f"<p>{escape(summary)}</p>" if summary else ""
-        registration = self.policy.link(event.registration_url) or url
+        if event.registration_enabled:  # registration on the site: /kalender/<event>/anmalan/
+            parts = event.get_url_parts(request=self._url_cache)
+            path = parts[2] + event.reverse_subpage("register") if parts and parts[2] else ""
+            registration = self.policy.link(path) if path else url
+        else:
+            registration = self.policy.link(event.registration_url) or url
         return Section(
             type="event_teaser",
             heading=event.teaser_title,
@@ -543,6 +549,20 @@ def event_facts(event) -> list[tuple[str, str]]:
         )
     elif event.registration_deadline:
         facts.append((_("Last day to register"), date_format(event.registration_deadline, "j F Y")))
+    if getattr(event, "registration_enabled", False):
+        state = event.registration  # live: counted when the email is rendered
+        if not state.is_open:
+            facts.append((_("Registration"), state.closed_message))
+        elif state.places_left is not None:
+            facts.append(
+                (
+                    _("Places"),
+                    _("Fully booked – waiting list")
+                    if state.is_full
+                    else ngettext("%(n)s place left", "%(n)s places left", state.places_left)
+                    % {"n": state.places_left},
+                )
+            )
     return facts
 
 

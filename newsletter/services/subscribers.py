@@ -469,4 +469,8 @@ def erase(sub: Subscriber, *, by: str = "admin") -> SubscriberEvent:
             detail={"by": by},
         )
         audience_sync.schedule_erasure(email)
+        # Their event registrations too (cancelled, personal data deleted).
+        from events.services import erase_registrations
+
+        erase_registrations(email)
     return event

@@ -117,3 +117,23 @@ def test_demo_keeps_an_editors_changes(demo):
     Loader().run()
     article.refresh_from_db()
     assert article.title == "Redigerad rubrik"
+
+
+def test_demo_varmote_takes_registrations_with_its_programme_parts(demo, client):
+    from events.models import Registration
+
+    varmote = EventPage.objects.get(slug="varmote-2022")
+    assert varmote.registration_enabled
+    assert [o.title for o in varmote.registration_options.all()] == [
+        "Årsstämma onsdag 27 april (förtroendevalda)",
+        "Kommunchefernas program onsdag 27 april",
+        "Konferens torsdag–fredag 28–29 april",
+    ]
+    # The options are in the published revision too (an editor's next publish keeps them).
+    revision = varmote.get_latest_revision_as_object()
+    assert len(revision.registration_options.all()) == 3
+    assert Registration.objects.filter(event=varmote, status="confirmed").count() == 4
+    assert varmote.registration.taken == 4
+    page = client.get(varmote.url + "anmalan/")
+    assert page.status_code == 200
+    assert "Evenemanget har ägt rum" in page.content.decode()  # April 2022 is over
