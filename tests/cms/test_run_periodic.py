@@ -90,7 +90,7 @@ def test_two_run_periodic_at_once_one_enqueues_the_other_takes_over_when_it_dies
             lease = Lease.objects.filter(name=LEASE).exclude(holder="").first()
             return lease and int(lease.holder.rsplit(":", 1)[1])
 
-        holder = by_pid[wait_until(holder_pid, what="a lock holder")]
+        holder = by_pid[wait_until(holder_pid, timeout=60, what="a lock holder")]
         standby = second if holder is first else first
         standby.wait_for("periodic: standing by")
         # The worker's part: what waits is done, so the holder enqueues it again each interval.
@@ -101,6 +101,9 @@ def test_two_run_periodic_at_once_one_enqueues_the_other_takes_over_when_it_dies
         holder_out = holder.kill()  # no release: the lease must expire
         wait_until(lambda: holder_pid() == standby.pid, timeout=10, what="the take-over")
         standby.wait_for("periodic: holding the lock")
+    except AssertionError as error:
+        outputs = "\n---\n".join(stop(first, second))
+        raise AssertionError(f"{error}\n{outputs[-4000:]}") from error
     finally:
         stop(first, second)
     standby_out = standby.output
