@@ -41,11 +41,12 @@ def index_inline():
     from modelsearch.tasks import insert_or_update_object_task
 
     from wagtail.models import ReferenceIndex
-    from wagtail.signal_handlers import disable_reference_index_auto_update
+    from wagtail.signal_handlers import update_reference_index_on_save
     from wagtail.tasks import update_reference_index_task
 
     search_models = _search_models()
     search_set = set(search_models)
+    tracked_set = set(ReferenceIndex.tracked_models)
     pending: dict[tuple, set] = {}  # (app_label, model_name, pk) -> {"search", "references"}
 
     def collect(sender, instance, raw=False, **kwargs):
@@ -54,21 +55,26 @@ def index_inline():
         key = (instance._meta.app_label, instance._meta.model_name, str(instance.pk))
         if sender in search_set:
             pending.setdefault(key, set()).add("search")
-        if sender in ReferenceIndex.tracked_models:
+        if sender in tracked_set:
             pending.setdefault(key, set()).add("references")
 
+    # Saves enqueue nothing (deletes still update both indexes at once, as they always do).
+    tracked_models = list(ReferenceIndex.tracked_models)
     for model in search_models:
         post_save.disconnect(post_save_signal_handler, sender=model)
+    for model in tracked_models:
+        post_save.disconnect(update_reference_index_on_save, sender=model)
     post_save.connect(collect, dispatch_uid="cms.indexing.collect", weak=False)
     _state.pending = pending
     try:
-        with disable_reference_index_auto_update():
-            yield
+        yield
     finally:
         _state.pending = None
         post_save.disconnect(dispatch_uid="cms.indexing.collect")
         for model in search_models:
             post_save.connect(post_save_signal_handler, sender=model)
+        for model in tracked_models:
+            post_save.connect(update_reference_index_on_save, sender=model)
 
     for (app_label, model_name, pk), kinds in pending.items():
         try:

@@ -8,12 +8,13 @@ row, cms/leases.py) enqueues; the others stand by and take over within `--lease`
 holder stops or dies.
 """
 
+import contextlib
 import signal
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils.module_loading import import_string
 
 from cms import leases
@@ -70,7 +71,11 @@ class Command(BaseCommand):
         try:
             while not stopping:
                 close_old_connections()
-                held = leases.acquire(LEASE, me, lease)
+                try:
+                    held = leases.acquire(LEASE, me, lease)
+                except DatabaseError as error:  # the database is away: enqueue nothing, retry
+                    self.stderr.write(f"periodic: cannot reach the lock: {error}")
+                    held = False
                 if held != holding:
                     holding = held
                     self.stdout.write(
@@ -83,10 +88,15 @@ class Command(BaseCommand):
                     now = time.monotonic()
                     for task, path, interval in tasks:
                         if now >= next_run[path]:
-                            if enqueue_unless_waiting(task) and verbosity > 1:
-                                self.stdout.write(f"enqueued {path}")
+                            try:
+                                if enqueue_unless_waiting(task) and verbosity > 1:
+                                    self.stdout.write(f"enqueued {path}")
+                            except DatabaseError as error:  # tried again next tick
+                                self.stderr.write(f"periodic: cannot enqueue {path}: {error}")
+                                continue
                             next_run[path] = now + interval
                 time.sleep(tick)
         finally:
             if holding:
-                leases.release(LEASE, me)
+                with contextlib.suppress(DatabaseError):  # if not, it expires by itself
+                    leases.release(LEASE, me)
