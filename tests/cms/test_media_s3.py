@@ -90,7 +90,7 @@ def keys(client) -> list[str]:
     return sorted(o["Key"] for o in client.list_objects_v2(Bucket=BUCKET).get("Contents", []))
 
 
-def test_an_image_uploaded_on_one_node_is_rendered_once_for_all(s3):
+def test_an_image_uploaded_on_one_node_is_rendered_once_for_all(transactional_db, s3):
     endpoint, client = s3
     env = node_env()
     env.update(

@@ -81,7 +81,8 @@ def test_two_run_periodic_at_once_one_enqueues_the_other_takes_over_when_it_dies
     """
     paths = [path for path, _interval in settings.PERIODIC_TASKS]
     env = node_env(TASKS=DB_TASKS, PERIODIC_TASKS=[[path, 0.2] for path in paths])
-    args = ("run_periodic", "--tick", "0.05", "--lease", "1", "--verbosity", "2")
+    # A lease of 3 s: long enough that a loaded machine's slow tick does not lose it.
+    args = ("run_periodic", "--tick", "0.05", "--lease", "3", "--verbosity", "2")
     first, second = manage(*args, env=env), manage(*args, env=env)
     by_pid = {first.pid: first, second.pid: second}
     try:
@@ -99,7 +100,7 @@ def test_two_run_periodic_at_once_one_enqueues_the_other_takes_over_when_it_dies
             DBTaskResult.objects.filter(status="READY").update(status="SUCCESSFUL")
             time.sleep(0.05)
         holder_out = holder.kill()  # no release: the lease must expire
-        wait_until(lambda: holder_pid() == standby.pid, timeout=10, what="the take-over")
+        wait_until(lambda: holder_pid() == standby.pid, timeout=20, what="the take-over")
         standby.wait_for("periodic: holding the lock")
     except AssertionError as error:
         outputs = "\n---\n".join(stop(first, second))
@@ -114,6 +115,9 @@ def test_two_run_periodic_at_once_one_enqueues_the_other_takes_over_when_it_dies
     # The stand-by enqueued nothing until it held the lock.
     before, _took_over, after = standby_out.partition("periodic: holding the lock")
     assert "enqueued" not in before, standby_out
-    assert holder_out.count("enqueued") + after.count("enqueued") == DBTaskResult.objects.count()
+    # Every enqueue is one of theirs (the killed holder may have died between an enqueue and
+    # saying so).
+    said = holder_out.count("enqueued") + after.count("enqueued")
+    assert DBTaskResult.objects.count() - said in (0, 1)
     # The stand-by released the lock when it was stopped.
     assert Lease.objects.get(name=LEASE).holder == ""
