@@ -68,3 +68,18 @@ class SiteSettings(BaseSiteSetting):
     @property
     def reply_to(self) -> str:
         return self.newsletter_reply_to or settings.MAILCHIMP_REPLY_TO
+
+
+class Lease(models.Model):
+    """A named lock with an expiry, held by one process at a time (see cms/leases.py).
+
+    `run_periodic` holds one so that only one of several machines enqueues the periodic tasks.
+    A holder that dies stops renewing, and another takes over once the lease has expired.
+    """
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name}: {self.holder or '-'} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

@@ -278,3 +278,32 @@ EVENTS_DIET_RETENTION_DAYS = int(os.environ.get("EVENTS_DIET_RETENTION_DAYS", "1
 EVENTS_OFFER_HOURS = int(os.environ.get("EVENTS_OFFER_HOURS", "48"))
 # The reminder mail goes out this many days before the event.
 EVENTS_REMINDER_DAYS = int(os.environ.get("EVENTS_REMINDER_DAYS", "3"))
+# --- multinode: several machines (issue 13) --------------------------------------------------------
+# GET /healthz for load balancers, answered before host checks, HTTPS redirect and caches
+# (cms/health.py).
+MIDDLEWARE.insert(0, "cms.health.HealthCheckMiddleware")
+
+# Media (uploads and image renditions) on S3-compatible object storage, shared by every web node:
+# a rendition made by one node is a database row and an object in the bucket, used by all.
+# MEDIA_STORAGE=s3 selects it; without it, files go to MEDIA_ROOT (one machine only).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem").strip().lower()
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = os.environ["AWS_STORAGE_BUCKET_NAME"]
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None  # None: Amazon S3
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    # Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else boto3's own chain (instance role).
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+    AWS_LOCATION = os.environ.get("AWS_LOCATION", "media")  # key prefix inside the bucket
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None  # a CDN in front
+    # Public media has plain, cacheable URLs (no signed query strings that change every page).
+    AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
+    AWS_DEFAULT_ACL = None  # the bucket's policy decides, not per-object ACLs
+    # Two uploads named alike must never replace each other's file.
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=86400"}
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+elif MEDIA_STORAGE != "filesystem":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'filesystem' or 's3'.")

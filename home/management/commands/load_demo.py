@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from cms.indexing import index_inline
 from home.demo.loader import Loader
 
 
@@ -9,11 +10,13 @@ class Command(BaseCommand):
     help = "Load the demo content (the April 2022 SmåKom newsletter). Idempotent."
 
     def handle(self, *args, **options):
-        loader = Loader(stdout=self.stdout if options["verbosity"] > 1 else None)
-        home = loader.run()
         from newsletter import demo as newsletter_demo
 
-        newsletter_demo.load(home, stdout=self.stdout)
+        loader = Loader(stdout=self.stdout if options["verbosity"] > 1 else None)
+        # The search and reference index are complete when the command ends, worker or not.
+        with index_inline():
+            home = loader.run()
+            newsletter_demo.load(home, stdout=self.stdout)
         if loader.created:
             self.stdout.write(self.style.SUCCESS(f"Demo content loaded ({loader.created} items)."))
         else:
