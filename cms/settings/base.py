@@ -256,3 +256,18 @@ NEWSLETTER_REPORT_DAYS = int(os.environ.get("NEWSLETTER_REPORT_DAYS", "30"))
 
 # No requests to gravatar.com from the admin (privacy, and these machines have no internet).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# --- abuse hardening (issue 12): proxies, sign-up limits, admin login throttling, CSP -------------
+# Reverse proxies in front of the app that append to X-Forwarded-For (nginx, a load balancer):
+# the client is the TRUSTED_PROXY_COUNT-th address from the right. 0: no proxy, REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
+# Sign-up limits (newsletter/ratelimit.py): (allowed, window in seconds).
+NEWSLETTER_RATE_LIMITS = {
+    # Per IP (IPv6: per /64): an office or a conference Wi-Fi signs up together.
+    "signup_ip": (int(os.environ.get("NEWSLETTER_SIGNUPS_PER_IP_HOUR", "60")), 3600),
+    # Confirmation mails per mailbox (lower-cased, "+tag" removed) a day.
+    "signup_email": (int(os.environ.get("NEWSLETTER_CONFIRMATIONS_PER_MAILBOX_DAY", "3")), 86400),
+    # Confirmation mails per domain an hour, and to everyone an hour (tripping warns on the dashboard).
+    "signup_domain": (int(os.environ.get("NEWSLETTER_CONFIRMATIONS_PER_DOMAIN_HOUR", "50")), 3600),
+    "signup_global": (int(os.environ.get("NEWSLETTER_CONFIRMATIONS_PER_HOUR", "300")), 3600),
+}
