@@ -23,6 +23,8 @@ def parse_ip(value: str | None) -> str | None:
     if not value or len(value) > 64:
         return None
     if value.startswith("["):  # [IPv6]:port
+        if "]" not in value:
+            return None
         value = value[1:].split("]", 1)[0]
     elif value.count(":") == 1:  # IPv4:port
         value = value.split(":", 1)[0]

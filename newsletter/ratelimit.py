@@ -29,6 +29,9 @@ DEFAULT_LIMITS = {
     "signup_domain": (50, 3600),
     "signup_global": (300, 3600),
     "token_ip": (60, 600),
+    # Wagtail's "forgot password" mails (cms.auth.PasswordResetThrottleMiddleware).
+    "password_reset_ip": (10, 3600),
+    "password_reset_email": (3, 3600),
 }
 
 # Limits whose tripping an editor should hear about (an attack on a domain or on us all).
@@ -77,7 +80,11 @@ def _record_trip(name: str, value: str, allowed: int, window: int) -> None:
 def recent_trips() -> dict[str, dict]:
     """The watched limits that tripped in the last day: name -> what and when."""
     found = cache.get_many([TRIPPED_KEY.format(name=name) for name in WATCHED])
-    return {name: found[TRIPPED_KEY.format(name=name)] for name in WATCHED if TRIPPED_KEY.format(name=name) in found}
+    return {
+        name: found[TRIPPED_KEY.format(name=name)]
+        for name in WATCHED
+        if TRIPPED_KEY.format(name=name) in found
+    }
 
 
 def ip_key(request) -> str:

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Configuration comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -271,3 +272,24 @@ NEWSLETTER_RATE_LIMITS = {
     "signup_domain": (int(os.environ.get("NEWSLETTER_CONFIRMATIONS_PER_DOMAIN_HOUR", "50")), 3600),
     "signup_global": (int(os.environ.get("NEWSLETTER_CONFIRMATIONS_PER_HOUR", "300")), 3600),
 }
+
+# Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one account, or
+# from one client address, further attempts are refused for AXES_COOLOFF_TIME (a Swedish page,
+# status 429). Password-reset mails are limited by cms.auth.PasswordResetThrottleMiddleware.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "cms.auth.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += [
+    "cms.auth.PasswordResetThrottleMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a refused login into the lockout page
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: an account, an address
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "cms.auth.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "cms.auth.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False

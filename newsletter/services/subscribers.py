@@ -62,7 +62,9 @@ def clean_address(raw: str) -> str:
         # Quoted or escaped local parts ("\\bomb.victim"@…) reach the same mailbox as the plain
         # address under another spelling.
         raise AddressError(
-            _("Enter the address without quotation marks or backslashes, for example namn@kommun.se.")
+            _(
+                "Enter the address without quotation marks or backslashes, for example namn@kommun.se."
+            )
         )
     if _is_local_domain(domain):
         raise AddressError(
