@@ -293,3 +293,64 @@ AXES_CLIENT_IP_CALLABLE = "cms.auth.axes_client_ip"
 AXES_LOCKOUT_CALLABLE = "cms.auth.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+
+
+# Content-Security-Policy (django-csp 4) and Permissions-Policy on the public site
+# (cms/security.py). Public pages have no inline script or style; the 500 page's one inline
+# style is allowed by its hash. The admin keeps its own inline code and is left out.
+def _inline_style_hash(template: Path) -> str:
+    import base64
+    import hashlib
+    import re
+
+    match = re.search(r"<style>(.*?)</style>", template.read_text(), re.S)
+    digest = hashlib.sha256(match.group(1).encode()).digest() if match else b""
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "cms.security.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("cms.security.CSPMiddleware") + 1,
+    "cms.security.PermissionsPolicyMiddleware",
+)
+# Frames the site may embed (EmbedBlock: YouTube, Vimeo); more with CSP_FRAME_SRC (comma-separated).
+CSP_FRAME_SOURCES = env_list(
+    "CSP_FRAME_SRC",
+    "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
+)
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", _inline_style_hash(BASE_DIR / "templates" / "500.html")],
+        "img-src": ["'self'", "data:", *env_list("CSP_IMG_SRC")],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "frame-src": ["'self'", *CSP_FRAME_SOURCES],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        # Wagtail's preview shows pages in a same-origin frame.
+        "frame-ancestors": ["'self'"],
+    },
+}
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
