@@ -5,6 +5,8 @@ web and in the email)."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django.utils.html import escape
 
 from wagtail.models import Page, PageViewRestriction
@@ -26,10 +28,8 @@ def _restricted_paths(request=None) -> list[str]:
         return cached
     paths = list(PageViewRestriction.objects.values_list("page__path", flat=True))
     if request is not None:
-        try:
+        with contextlib.suppress(AttributeError):
             request._restricted_page_paths = paths
-        except AttributeError:
-            pass
     return paths
 
 
