@@ -354,3 +354,25 @@ PERMISSIONS_POLICY = ", ".join(
         "usb",
     )
 )
+
+# Secrets in query strings (the Mailchimp webhook's ?key=) never reach the logs.
+LOGGING.setdefault("filters", {})["redact_secrets"] = {"()": "cms.logredact.RedactSecretsFilter"}
+for _handler in LOGGING["handlers"].values():
+    _handler.setdefault("filters", []).append("redact_secrets")
+# runserver's request log (`make run`): Django's own set-up, plus the filter.
+LOGGING.setdefault("formatters", {})["django.server"] = {
+    "()": "django.utils.log.ServerFormatter",
+    "format": "[{server_time}] {message}",
+    "style": "{",
+}
+LOGGING["handlers"]["django.server"] = {
+    "level": "INFO",
+    "class": "logging.StreamHandler",
+    "formatter": "django.server",
+    "filters": ["redact_secrets"],
+}
+LOGGING["loggers"]["django.server"] = {
+    "handlers": ["django.server"],
+    "level": "INFO",
+    "propagate": False,
+}
