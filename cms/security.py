@@ -26,15 +26,17 @@ def _origin(url: str) -> str | None:
 
 class CSPMiddleware(BaseCSPMiddleware):
     """django-csp's middleware, plus the origins of MEDIA_URL and STATIC_URL when they are served
-    from elsewhere (object storage, a CDN), read when the response is made."""
+    from elsewhere (object storage, a CDN) and of SITE_BASE_URL, read when the response is made."""
 
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only=report_only)
         media, static = _origin(settings.MEDIA_URL), _origin(settings.STATIC_URL)
+        # The newsletter's web version uses the absolute image URLs of its email (SITE_BASE_URL).
+        site = _origin(getattr(settings, "SITE_BASE_URL", ""))
         extra = {}
-        if media:
-            extra["img-src"] = [media]
-            extra["media-src"] = [media]
+        for origin in dict.fromkeys(o for o in (media, site) if o):
+            extra.setdefault("img-src", []).append(origin)
+            extra.setdefault("media-src", []).append(origin)
         if static:
             for directive in ("img-src", "style-src", "script-src", "font-src"):
                 extra.setdefault(directive, []).append(static)
