@@ -17,6 +17,8 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.rich_text import RichText, expand_db_html
 
+from cms.visibility import is_visible
+
 # Renditions an API client gets for every image: a 16:9 card and a wide hero, both WebP.
 IMAGE_RENDITIONS = {
     "card": "fill-800x450|format-webp",
@@ -91,7 +93,9 @@ def page_summary(page, request=None) -> str:
 
 
 def page_data(page, request=None) -> dict | None:
-    if page is None:
+    """A chosen page as a teaser; None for a draft or login-restricted page (nothing of it,
+    not even its title, is shown to API clients)."""
+    if page is None or not is_visible(page, request):
         return None
     page = page.specific
     return {

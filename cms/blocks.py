@@ -104,6 +104,21 @@ class CallToActionBlock(PageOrUrlMixin, blocks.StructBlock):
     page = blocks.PageChooserBlock(label=_("Page"), required=False)
     url = blocks.URLBlock(label=_("External link"), required=False)
 
+    def get_context(self, value, parent_context=None):
+        from cms.visibility import is_visible
+
+        context = super().get_context(value, parent_context=parent_context)
+        page = value.get("page")
+        request = (parent_context or {}).get("request")
+        if page is not None:
+            # A draft or login-restricted page: no button (its URL would show on the public page).
+            context["target_url"] = (
+                page.get_url(request=request) if is_visible(page, request) else ""
+            )
+        else:
+            context["target_url"] = value.get("url") or ""
+        return context
+
     class Meta:
         icon = "link"
         label = _("Button")

@@ -8,9 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+
+from cms.exports import SafeSpreadsheetExportMixin
 
 from .models import Municipality, Person
+
+
+class SafeIndexView(SafeSpreadsheetExportMixin, IndexView):
+    pass
 
 
 class PersonViewSet(SnippetViewSet):
@@ -38,6 +44,7 @@ class MunicipalityViewSet(SnippetViewSet):
     ordering = ["name"]
     list_per_page = 100
     list_export = ["name", "county", "population", "area_km2", "member_since", "is_member"]
+    index_view_class = SafeIndexView
 
 
 class SiteSnippetsGroup(SnippetViewSetGroup):

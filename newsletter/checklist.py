@@ -199,6 +199,18 @@ def check_links(prepared) -> list[CheckItem]:
                     % {"title": page.title},
                 )
             )
+        elif page_id in prepared.hidden_page_ids:
+            items.append(
+                CheckItem(
+                    "internal_link_restricted",
+                    ERROR,
+                    _(
+                        "A link points to the page “%(title)s”, which only logged-in visitors can "
+                        "see; it is left out of the email. Remove the link or lift the restriction."
+                    )
+                    % {"title": page.title},
+                )
+            )
     for url in dict.fromkeys(prepared.source_links):
         if url.startswith("/"):
             continue  # a link to our own site; made absolute in the email

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,23 @@ PRIVACY_TEXT = _(
 )
 
 HONEYPOT_FIELD = "website"
+
+# What no name needs: markup, links and addresses (a name is shown in mail and in Mailchimp).
+_NOT_IN_NAMES = ("<", ">", "://", "www.", "@")
+
+
+def clean_person_text(value: str, message=None) -> str:
+    """A name or organisation as people write them, whitespace collapsed; refuses control and
+    invisible characters, markup, links and email addresses (a clear Swedish error)."""
+    text = " ".join((value or "").split())
+    lowered = text.lower()
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in text) or any(
+        bad in lowered for bad in _NOT_IN_NAMES
+    ):
+        raise forms.ValidationError(
+            message or _("Enter your name without links or special characters.")
+        )
+    return text
 
 
 def form_min_seconds() -> float:
@@ -89,11 +108,9 @@ class SignupForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        name = clean_person_text(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(_("Enter your name."))
-        if any(ord(c) < 32 for c in name) or "<" in name or "://" in name:
-            raise forms.ValidationError(_("Enter your name without links or special characters."))
         return name
 
     def clean(self):
@@ -145,6 +162,16 @@ class PreferencesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose among the listed interests.")},
     )
+
+    # The same rules as the sign-up form: these end up in Mailchimp and in our mail.
+    def clean_name(self):
+        return clean_person_text(self.cleaned_data["name"])
+
+    def clean_organisation(self):
+        return clean_person_text(
+            self.cleaned_data["organisation"],
+            _("Enter the organisation without links or special characters."),
+        )
 
 
 class ImportForm(forms.Form):

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Configuration comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -307,3 +308,121 @@ elif MEDIA_STORAGE != "filesystem":
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("MEDIA_STORAGE must be 'filesystem' or 's3'.")
+# --- abuse hardening (issue 12): proxies, sign-up limits, admin login throttling, CSP -------------
+# Reverse proxies in front of the app that append to X-Forwarded-For (nginx, a load balancer):
+# the client is the TRUSTED_PROXY_COUNT-th address from the right. 0: no proxy, REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
+# Sign-up limits (newsletter/ratelimit.py): (allowed, window in seconds).
+NEWSLETTER_RATE_LIMITS = {
+    # Per IP (IPv6: per /64): an office or a conference Wi-Fi signs up together.
+    "signup_ip": (int(os.environ.get("NEWSLETTER_SIGNUPS_PER_IP_HOUR", "60")), 3600),
+    # Confirmation mails per mailbox (lower-cased, "+tag" removed) a day.
+    "signup_email": (int(os.environ.get("NEWSLETTER_CONFIRMATIONS_PER_MAILBOX_DAY", "3")), 86400),
+    # Confirmation mails per domain an hour, and to everyone an hour (tripping warns on the dashboard).
+    "signup_domain": (int(os.environ.get("NEWSLETTER_CONFIRMATIONS_PER_DOMAIN_HOUR", "50")), 3600),
+    "signup_global": (int(os.environ.get("NEWSLETTER_CONFIRMATIONS_PER_HOUR", "300")), 3600),
+}
+
+# Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one account, or
+# from one client address, further attempts are refused for AXES_COOLOFF_TIME (a Swedish page,
+# status 429). Password-reset mails are limited by cms.auth.PasswordResetThrottleMiddleware.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "cms.auth.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += [
+    "cms.auth.PasswordResetThrottleMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a refused login into the lockout page
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: an account, an address
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "cms.auth.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "cms.auth.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+
+
+# Content-Security-Policy (django-csp 4) and Permissions-Policy on the public site
+# (cms/security.py). Public pages have no inline script or style; the 500 page's one inline
+# style is allowed by its hash. The admin keeps its own inline code and is left out.
+def _inline_style_hash(template: Path) -> str:
+    import base64
+    import hashlib
+    import re
+
+    match = re.search(r"<style>(.*?)</style>", template.read_text(), re.S)
+    digest = hashlib.sha256(match.group(1).encode()).digest() if match else b""
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "cms.security.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("cms.security.CSPMiddleware") + 1,
+    "cms.security.PermissionsPolicyMiddleware",
+)
+# Frames the site may embed (EmbedBlock: YouTube, Vimeo); more with CSP_FRAME_SRC (comma-separated).
+CSP_FRAME_SOURCES = env_list(
+    "CSP_FRAME_SRC",
+    "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
+)
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", _inline_style_hash(BASE_DIR / "templates" / "500.html")],
+        "img-src": ["'self'", "data:", *env_list("CSP_IMG_SRC")],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "frame-src": ["'self'", *CSP_FRAME_SOURCES],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        # Wagtail's preview shows pages in a same-origin frame.
+        "frame-ancestors": ["'self'"],
+    },
+}
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
+
+# Secrets in query strings (the Mailchimp webhook's ?key=) never reach the logs.
+LOGGING.setdefault("filters", {})["redact_secrets"] = {"()": "cms.logredact.RedactSecretsFilter"}
+for _handler in LOGGING["handlers"].values():
+    _handler.setdefault("filters", []).append("redact_secrets")
+# runserver's request log (`make run`): Django's own set-up, plus the filter.
+LOGGING.setdefault("formatters", {})["django.server"] = {
+    "()": "django.utils.log.ServerFormatter",
+    "format": "[{server_time}] {message}",
+    "style": "{",
+}
+LOGGING["handlers"]["django.server"] = {
+    "level": "INFO",
+    "class": "logging.StreamHandler",
+    "formatter": "django.server",
+    "filters": ["redact_secrets"],
+}
+LOGGING["loggers"]["django.server"] = {
+    "handlers": ["django.server"],
+    "level": "INFO",
+    "propagate": False,
+}

@@ -26,6 +26,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.admin.widgets.button import MenuItem as ListingMenuItem
 
+from cms.exports import SafeSpreadsheetExportMixin
 from newsletter import audience_sync
 from newsletter.forms import ImportForm
 from newsletter.models import MailchimpWebhookEvent, Subscriber, SubscriberEvent
@@ -81,7 +82,7 @@ PROFILE_FIELDS = [
 ]
 
 
-class SubscriberIndexView(generic.IndexView):
+class SubscriberIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     @property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)

@@ -107,6 +107,14 @@ class NewsletterIssuePage(BasePage):
     # -- previews in the editor ---------------------------------------------------------------
 
     def serve_preview(self, request, mode_name):
+        response = self._serve_preview(request, mode_name)
+        if mode_name:
+            # The email previews show an email (its own inline styles), inside the admin only:
+            # the public site's Content-Security-Policy is not theirs.
+            response._csp_exempt = True
+        return response
+
+    def _serve_preview(self, request, mode_name):
         from newsletter.rendering import render_email
 
         if mode_name == "email":

@@ -85,6 +85,7 @@ class Prepared:
     sections: list[Section]
     linked_page_ids: set[int]
     pages: dict  # id -> Page (specific where needed) for every page the issue links to
+    hidden_page_ids: set[int]  # of those, drafts and login-restricted pages (shown as missing)
     images: list[Img]
     source_links: list[str]  # external URLs as typed by editors
     intro_html: str = ""
@@ -127,6 +128,8 @@ class Preparer:
         self.images_used: list[Img] = []
         self.source_links: list[str] = []
         self._url_cache = _UrlCache()
+        self.hidden_ids: set[int] = set()
+        self.all_pages: dict = {}
 
     # -- collecting -----------------------------------------------------------------------------
 
@@ -198,11 +201,19 @@ class Preparer:
         from wagtail.images import get_image_model
         from wagtail.models import Page
 
+        from cms.visibility import visible_page_ids
         from home.models import ArticlePage, EventPage, Person
 
         self.collect(blocks)
-        self.articles = ArticlePage.objects.in_bulk(self.article_ids) if self.article_ids else {}
-        self.events = EventPage.objects.in_bulk(self.event_ids) if self.event_ids else {}
+        articles = ArticlePage.objects.in_bulk(self.article_ids) if self.article_ids else {}
+        events = EventPage.objects.in_bulk(self.event_ids) if self.event_ids else {}
+        # Drafts and login-restricted pages show nothing of themselves (no title, URL, summary):
+        # they are left out here, so every section and link below treats them as missing.
+        visible = visible_page_ids([*articles, *events])
+        self.hidden_ids = (set(articles) | set(events)) - visible
+        self.all_pages = {**articles, **events}
+        self.articles = {pk: page for pk, page in articles.items() if pk in visible}
+        self.events = {pk: page for pk, page in events.items() if pk in visible}
         full_text_ids = {
             int(b["value"]["article"])
             for b in blocks
@@ -218,7 +229,11 @@ class Preparer:
                 self.image_ids.add(page.listing_image_id)
             elif getattr(page, "hero_image_id", None):
                 self.image_ids.add(page.hero_image_id)
-        self.pages = Page.objects.in_bulk(self.page_ids) if self.page_ids else {}
+        pages = Page.objects.in_bulk(self.page_ids) if self.page_ids else {}
+        visible = visible_page_ids(pages)
+        self.hidden_ids |= set(pages) - visible
+        self.all_pages = {**pages, **self.all_pages}
+        self.pages = {pk: page for pk, page in pages.items() if pk in visible}
         Image = get_image_model()
         self.images = (
             {
@@ -439,6 +454,7 @@ class Preparer:
         tz = timezone.get_current_timezone()
         events = (
             EventPage.objects.live()
+            .public()
             .filter(
                 start__gte=timezone.make_aware(_midnight(start), tz),
                 start__lt=timezone.make_aware(_midnight(end), tz),
@@ -576,11 +592,11 @@ def prepare(page, *, utm: bool = True, site_settings=None) -> Prepared:
     sections = preparer.build(blocks)
     intro_html = preparer.rich(page.intro) if page.intro else ""
     linked = set(preparer.page_ids) | preparer.article_ids | preparer.event_ids
-    pages = {**preparer.pages, **preparer.articles, **preparer.events}
     return Prepared(
         sections=sections,
         linked_page_ids=linked,
-        pages=pages,
+        pages=preparer.all_pages,
+        hidden_page_ids=preparer.hidden_ids,
         images=preparer.images_used,
         source_links=preparer.source_links,
         intro_html=intro_html,

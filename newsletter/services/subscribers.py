@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -49,9 +51,25 @@ def clean_address(raw: str) -> str:
         raise AddressError(_("Enter your email address."))
     if len(raw) > 254:
         raise AddressError(_("The email address is too long."))
-    local, sep, _domain = raw.rpartition("@")
+    if any(unicodedata.category(c) == "Cf" for c in raw):
+        # Bidi controls and other invisible characters make an address read differently
+        # from what it is.
+        raise AddressError(_("The email address contains invisible control characters."))
+    local, sep, domain = raw.rpartition("@")
     if not sep or not local:
         raise AddressError(_("Enter a valid email address, for example namn@kommun.se."))
+    if '"' in local or "\\" in local:
+        # Quoted or escaped local parts ("\\bomb.victim"@…) reach the same mailbox as the plain
+        # address under another spelling.
+        raise AddressError(
+            _(
+                "Enter the address without quotation marks or backslashes, for example namn@kommun.se."
+            )
+        )
+    if _is_local_domain(domain):
+        raise AddressError(
+            _("Enter an address at a domain name, for example namn@kommun.se (not an IP address).")
+        )
     if not local.isascii():
         raise AddressError(
             _(
@@ -67,6 +85,32 @@ def clean_address(raw: str) -> str:
     if len(email) > 254:
         raise AddressError(_("The email address is too long."))
     return email
+
+
+def _is_local_domain(domain: str) -> bool:
+    """localhost, an IP literal ([…]) or a bare IP address: nobody's real mailbox."""
+    domain = domain.strip().rstrip(".").lower()
+    if domain.startswith("[") or domain == "localhost" or domain.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(domain)
+    except ValueError:
+        return False
+    return True
+
+
+# Providers that ignore dots in the local part (one mailbox, many spellings).
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def canonical_mailbox(email: str) -> str:
+    """The mailbox an address is delivered to, for counting: lower-cased, "+tag" removed (and, at
+    Gmail, dots removed). Only for rate limits: the subscriber keeps the address they typed."""
+    local, _sep, domain = normalise_email(email).rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
 
 
 def clean_interests(values) -> list[str]:

@@ -1,6 +1,7 @@
 from django.views.decorators.http import require_http_methods
 
-from newsletter import ratelimit, tokens
+from cms.clientip import client_ip
+from newsletter import tokens
 from newsletter.services import subscribers as service
 
 from .common import link_problem, load_subscriber, render_page
@@ -31,7 +32,7 @@ def confirm(request, token):
     outcome = service.confirm(
         subscriber,
         nonce=data.nonce,
-        ip=ratelimit.client_ip(request) or None,
+        ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     state = {"confirmed": "done", "already": "already"}.get(outcome, "used")

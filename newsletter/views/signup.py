@@ -2,6 +2,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cms.clientip import client_ip
 from newsletter import ratelimit
 from newsletter.forms import CONSENT_TEXT, PRIVACY_TEXT, SignupForm
 from newsletter.services import subscribers as service
@@ -14,7 +15,7 @@ def signup(request):
     if request.method == "GET":
         return render_page(request, "newsletter/subscribers/signup.html")
     form = SignupForm(request.POST)
-    if not ratelimit.hit("signup_ip", ratelimit.client_ip(request)):
+    if not ratelimit.hit("signup_ip", ratelimit.ip_key(request)):
         form.is_valid()
         form.errors.clear()
         form.add_error(
@@ -28,14 +29,9 @@ def signup(request):
             request, "newsletter/subscribers/signup.html", {"signup_form": form}, status=400
         )
     email = form.cleaned_data["email"]
-    if not ratelimit.hit("signup_email", email):
-        form.add_error(
-            None,
-            _(
-                "We have already sent several confirmation emails to this address. Check your "
-                "inbox and spam folder, or try again tomorrow."
-            ),
-        )
+    refusal = _mail_limit_refusal(email)
+    if refusal:
+        form.add_error(None, refusal)
         return render_page(
             request, "newsletter/subscribers/signup.html", {"signup_form": form}, status=429
         )
@@ -44,12 +40,32 @@ def signup(request):
         name=form.cleaned_data["name"],
         municipality=form.cleaned_data["municipality"],
         consent_text=f"{CONSENT_TEXT}\n\n{PRIVACY_TEXT}",
-        ip=ratelimit.client_ip(request) or None,
+        ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     if result.outcome == "resubscribe_pending":
         return redirect("newsletter:signup_done_mailchimp")
     return redirect("newsletter:signup_done")
+
+
+def _mail_limit_refusal(email: str) -> str:
+    """Why no confirmation mail may go to this address now, or "" (and the mail is counted).
+
+    The mailbox first (the common case of a repeated form), then its domain, then everyone."""
+    mailbox = service.canonical_mailbox(email)
+    if not ratelimit.hit("signup_email", mailbox):
+        return _(
+            "We have already sent several confirmation emails to this address. Check your "
+            "inbox and spam folder, or try again tomorrow."
+        )
+    if not ratelimit.hit("signup_domain", mailbox.rpartition("@")[2]):
+        return _(
+            "We have received unusually many sign-ups for addresses at this domain. Please try "
+            "again in an hour."
+        )
+    if not ratelimit.hit("signup_global", "all"):
+        return _("We have received unusually many sign-ups. Please try again in an hour.")
+    return ""
 
 
 def signup_done(request, via_mailchimp=False):

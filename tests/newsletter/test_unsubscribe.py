@@ -127,7 +127,9 @@ def test_our_mail_through_mandrill_reaches_the_sandbox_inbox_with_one_click_head
     )
     [message] = subscriber_env.messages(to="cecilia.carlsson@example.se")
     assert message["subject"] == "Bekräfta din prenumeration på SmåKoms nyhetsbrev"
-    assert "Hej Cecilia!" in message["text"]
+    assert (
+        message["text"].startswith("Hej!") and "Cecilia" not in message["text"]
+    )  # neutral greeting
     assert "Bekräfta min prenumeration" in message["html"]
     headers = message["headers"]
     assert headers["List-Unsubscribe-Post"] == ONE_CLICK
