@@ -59,6 +59,19 @@ def get_member(email: str, client=None) -> dict | None:
         raise
 
 
+def patch_member(email: str, body: dict, client=None) -> dict:
+    """PATCH /lists/{id}/members/{hash}: change fields of an existing member."""
+    client = client or get_client()
+    return call(client.lists.update_list_member, audience_id(), subscriber_hash(email), body)
+
+
+def change_member_address(old_email: str, new_email: str, client=None) -> dict:
+    """The member known as `old_email` gets the address `new_email` (the same member: its
+    history, status and consent stay). 404 if Mailchimp has no such member; 400 "Member Exists"
+    if the new address is already one."""
+    return patch_member(old_email, {"email_address": new_email}, client=client)
+
+
 def set_member_tags(email: str, tags: dict[str, bool], client=None) -> None:
     """POST /lists/{id}/members/{hash}/tags: {name: active}."""
     client = client or get_client()

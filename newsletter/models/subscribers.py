@@ -109,6 +109,9 @@ class Subscriber(models.Model):
     confirm_user_agent = models.CharField(_("confirmation user agent"), max_length=400, blank=True)
     # Rotated whenever a signed link must stop working (confirmation used, address changed).
     token_nonce = models.CharField(max_length=32, blank=True)
+    # Binds unsubscribe, preference and confirmation links to the address they were made for:
+    # rotated when the address changes ("" for links made before links carried it). [integrity]
+    link_nonce = models.CharField(max_length=32, blank=True)
 
     # Mailchimp sync state (the outbox: needs_push is set in the same transaction as the change).
     mailchimp_needs_push = models.BooleanField(
@@ -120,6 +123,11 @@ class Subscriber(models.Model):
     mailchimp_last_changed = models.DateTimeField(
         _("last changed in Mailchimp"), null=True, blank=True
     )
+    # The outbox sweeper leaves this subscriber alone until then (its own backoff). [integrity]
+    mailchimp_retry_at = models.DateTimeField(null=True, blank=True)
+    # The address the Mailchimp member has, when ours changed and Mailchimp has not heard yet:
+    # the push changes that member's address (never a second member). [integrity]
+    mailchimp_email = models.EmailField(max_length=254, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -147,6 +155,10 @@ class Subscriber(models.Model):
 
     def save(self, *args, **kwargs):
         self.email = normalise_email(self.email)
+        if self._state.adding and not self.link_nonce:
+            from newsletter.tokens import new_nonce
+
+            self.link_nonce = new_nonce()
         super().save(*args, **kwargs)
 
     def transition(self, new_status: str, *, at, reason: str = "", push: bool = True) -> bool:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from newsletter import audience_sync
 from newsletter.models import Subscriber, SubscriberEvent, normalise_email
-from newsletter.services import sync
+from newsletter.services import sync, tombstones
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +159,8 @@ def set_status(email, status, at, fields, detail, reason="") -> str:
 
 def _set_status(email, status, at, fields, detail, reason) -> str:
     sub = Subscriber.objects.select_for_update().by_email(email)
+    if sub is None and tombstones.is_buried(email):
+        return "erased"  # never recreated from an event about someone erased
     if sub is None:
         created = create_from_event(email, status, at, fields, detail, reason)
         if created:
@@ -386,6 +388,8 @@ def apply_tracking_event(event, esp_name: str = "") -> str:
     at = event.timestamp or timezone.now()
     detail = {"event_id": event_id, "event_type": event.event_type, "esp": esp_name}
     sub = Subscriber.objects.by_email(email)
+    if sub is None and tombstones.is_buried(email):
+        return "erased"
     if sub is None:
         if reason == Subscriber.CleanedReason.HARD_BOUNCE:
             return "unknown"  # nobody to protect: the address does not exist

@@ -39,6 +39,7 @@ from newsletter.mailchimp import campaigns as api
 from newsletter.mailchimp.client import MailchimpError, MailchimpNotConfigured, retry_delay
 from newsletter.models import Campaign, CampaignOperation, CampaignStatus, NewsletterIssuePage
 from newsletter.rendering import render_email
+from newsletter.services import send_gate
 
 logger = logging.getLogger(__name__)
 
@@ -541,10 +542,11 @@ def run_schedule(campaign_id: int, when_iso: str, user_id=None) -> Outcome:
         _release_claim(campaign_id)
         return Outcome(_("This issue has already been sent."), ok=False)
     try:
+        send_gate.push_pending_unsubscribes()
         if campaign.remote_status == "schedule":
             api.unschedule(campaign.mailchimp_id)
         api.schedule(campaign.mailchimp_id, when)
-    except MailchimpError as exc:
+    except (MailchimpError, send_gate.UnsubscribesPending) as exc:
         return _failure(campaign_id, Op.SCHEDULE, {"when": when_iso}, exc, user_id)
     with locked(campaign_id) as campaign:
         _succeeded(campaign)
@@ -735,10 +737,11 @@ def run_send(campaign_id: int, send_key: str, user_id=None) -> Outcome:
             remote = api.get_campaign(campaign.mailchimp_id)
             already = remote.get("status") in ("sending", "sent")
         if not already:
+            send_gate.push_pending_unsubscribes()
             if campaign.remote_status == "schedule":
                 api.unschedule(campaign.mailchimp_id)
             api.send(campaign.mailchimp_id)
-    except MailchimpError as exc:
+    except (MailchimpError, send_gate.UnsubscribesPending) as exc:
         return _failure(campaign_id, Op.SEND, {"send_key": send_key}, exc, user_id)
     with locked(campaign_id) as campaign:
         _succeeded(campaign)

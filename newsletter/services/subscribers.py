@@ -27,6 +27,7 @@ from newsletter.models.subscribers import (
     normalise_email,
     split_name,
 )
+from newsletter.services import tombstones, webhook_inbox
 from newsletter.services.sync import known_to_mailchimp
 from newsletter.tokens import new_nonce
 
@@ -134,6 +135,8 @@ def _signup(email, name, municipality, organisation, interests, consent_text, ip
     with transaction.atomic():
         sub = Subscriber.objects.select_for_update().by_email(email)
         if sub is None:
+            # A sign-up through the form is new consent: an earlier erasure no longer applies.
+            tombstones.lift(email)
             sub = Subscriber(email=email, status=Status.PENDING, source=Subscriber.Source.WEBSITE)
             sub.tags = list(DEFAULT_INTERESTS)
             _record_signup(
@@ -364,7 +367,11 @@ def import_csv(data: bytes, *, default_interests: list[str] | None = None) -> Im
         raw_interests = _pick(row, "interests").replace("|", ";").replace(",", ";")
         interests = clean_interests([i.strip() for i in raw_interests.split(";")])
         outcome = _import_one(email, values, interests or default_interests or DEFAULT_INTERESTS)
-        if outcome == "left":
+        if outcome == "erased":
+            report.rejected.append(
+                (line, email, _("Was erased at the person's request; not imported again."))
+            )
+        elif outcome == "left":
             report.rejected.append(
                 (line, email, _("Has unsubscribed or been removed; not subscribed again."))
             )
@@ -455,8 +462,13 @@ def export_data(sub: Subscriber) -> dict:
 
 def erase(sub: Subscriber, *, by: str = "admin") -> SubscriberEvent:
     """Right to erasure: delete locally, have Mailchimp delete permanently, and keep a log entry
-    that holds no personal data (no address, no name, no link to the deleted row)."""
-    email = sub.email
+    that holds no personal data (no address, no name, no link to the deleted row).
+
+    Leaves a tombstone (a keyed hash of each address the person had here or in Mailchimp) so that
+    nothing already on its way (the pull, a waiting webhook event, an import, a tracking event)
+    brings them back, and removes their waiting or failed webhook events from the inbox.
+    """
+    addresses = {a for a in (sub.email, sub.mailchimp_email) if a}
     with transaction.atomic():
         status = sub.status
         SubscriberEvent.objects.filter(subscriber=sub).update(detail={})
@@ -468,5 +480,8 @@ def erase(sub: Subscriber, *, by: str = "admin") -> SubscriberEvent:
             source="erasure",
             detail={"by": by},
         )
-        audience_sync.schedule_erasure(email)
+        tombstones.bury(*addresses)
+        webhook_inbox.forget_addresses(addresses)
+        for address in sorted(addresses):
+            audience_sync.schedule_erasure(address)
     return event
