@@ -19,6 +19,8 @@ MAX_BATCH = 500
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WEBHOOK_EVENTS = ("subscribe", "unsubscribe", "profile", "cleaned", "upemail", "campaign")
 WEBHOOK_SOURCES = ("user", "admin", "api")
+SORT_FIELDS = ("timestamp_opt", "timestamp_signup", "last_changed")
+EPOCH_ISO = "1970-01-01T00:00:00+00:00"
 
 
 def subscriber_hash(email: str) -> str:
@@ -144,6 +146,18 @@ def list_members(sb, req, list_id):
         members = [m for m in members if parse_time(m["last_changed"], "") < moment]
     if email := (req.query.get("unique_email_id") or [None])[-1]:
         members = [m for m in members if m["unique_email_id"] == email]
+    sort_field = (req.query.get("sort_field") or [None])[-1]
+    if sort_field:
+        if sort_field not in SORT_FIELDS:
+            raise invalid("sort_field", f"sort_field must be one of: {', '.join(SORT_FIELDS)}.")
+        sort_dir = ((req.query.get("sort_dir") or ["ASC"])[-1] or "ASC").upper()
+        if sort_dir not in ("ASC", "DESC"):
+            raise invalid("sort_dir", "sort_dir must be ASC or DESC.")
+        # Stable: members changed in the same second keep their order between requests.
+        members.sort(
+            key=lambda m: parse_time(m.get(sort_field) or EPOCH_ISO, sort_field),
+            reverse=sort_dir == "DESC",
+        )
     page = members[offset : offset + count]
     return 200, {
         "members": [member_view(m) for m in page],
