@@ -128,6 +128,9 @@ class Subscriber(models.Model):
     # The address the Mailchimp member has, when ours changed and Mailchimp has not heard yet:
     # the push changes that member's address (never a second member). [integrity]
     mailchimp_email = models.EmailField(max_length=254, blank=True)
+    # Addresses this person had before: Mailchimp may hold any of them, so erasure deletes them
+    # there too (and leaves a tombstone for each). [integrity]
+    former_emails = models.JSONField(default=list, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from newsletter import audience_sync
 from newsletter.models import Subscriber, SubscriberEvent, normalise_email
 from newsletter.services import sync, tombstones
+from newsletter.tokens import new_nonce
 
 logger = logging.getLogger(__name__)
 
@@ -321,7 +322,11 @@ def change_email(fields: dict, at: datetime, detail: dict) -> str:
             return "conflict"
         Subscriber.objects.filter(pk=sub.pk).update(
             email=new,
-            token_nonce="",  # links signed for the old address stop working
+            token_nonce="",
+            link_nonce=new_nonce(),  # links signed for the old address stop working
+            mailchimp_email="",  # Mailchimp's member has the new address already
+            # Erasure removes whatever Mailchimp may still hold for the old one too.
+            former_emails=[*(a for a in sub.former_emails if a != old), old],
             mailchimp_last_changed=at,
             updated_at=timezone.now(),
         )

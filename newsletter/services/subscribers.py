@@ -242,18 +242,90 @@ def unsubscribe(sub: Subscriber, *, source: str, detail: dict | None = None) -> 
 
 def update_preferences(
     sub: Subscriber, *, name: str, organisation: str, interests: list[str]
-) -> None:
+) -> list[str]:
+    """The preferences form: name, organisation and interests (nothing else)."""
     first, last = split_name(name)
+    return save_profile(
+        sub,
+        {
+            "first_name": first[:100],
+            "last_name": last[:100],
+            "organisation": (organisation or "")[:160],
+            "tags": clean_interests(interests),
+        },
+        source="preferences",
+    )
+
+
+# What a form may change on a subscriber (never the status: that goes through change_status).
+PROFILE_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "organisation",
+    "municipality",
+    "role",
+    "tags",
+)
+
+
+def save_profile(sub: Subscriber, values: dict, *, source: str) -> list[str]:
+    """Every write of a subscriber from a form (preferences, admin): the row is read again under
+    lock and only the fields whose value changes are saved, so an unsubscribe (or any status
+    change) that happened since the form was shown always survives. Returns the changed fields.
+    """
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
     with transaction.atomic():
-        sub.first_name, sub.last_name = first[:100], last[:100]
-        sub.organisation = (organisation or "")[:160]
-        sub.tags = clean_interests(interests)
-        # The audience sync's rule, so both sides agree on who is sent to Mailchimp.
-        if sub.status != Status.PENDING or known_to_mailchimp(sub):
-            sub.mailchimp_needs_push = True
-        sub.save()
-        if sub.mailchimp_needs_push:
-            audience_sync.schedule_push(sub)
+        current = Subscriber.objects.select_for_update().get(pk=sub.pk)
+        changed = []
+        for name, value in values.items():
+            if name == "email":
+                continue
+            attr = "municipality_id" if name == "municipality" else name
+            value = value.pk if name == "municipality" and value is not None else value
+            if getattr(current, attr) != value:
+                setattr(current, attr, value)
+                changed.append(attr)
+        if "email" in values and change_address(current, values["email"], source=source):
+            changed += ["email", "link_nonce", "mailchimp_email", "former_emails"]
+        if changed:
+            current.save(update_fields=[*changed, "updated_at"])
+            # The audience sync's rule, so both sides agree on who is sent to Mailchimp.
+            if current.status != Status.PENDING or known_to_mailchimp(current):
+                audience_sync.schedule_push(current)
+    for field_name in {*changed, *STATUS_FIELDS_READ}:
+        setattr(sub, field_name, getattr(current, field_name))
+    return changed
+
+
+STATUS_FIELDS_READ = ("status", "status_changed_at", "cleaned_reason", "mailchimp_needs_push")
+
+
+def change_address(sub: Subscriber, new_email: str, *, source: str) -> bool:
+    """Give a locked subscriber a new address, in memory (the caller saves): the same Mailchimp
+    member gets it on the next push (`email_address` on the member with the old address), the
+    old address is remembered for erasure, and links made for the old address stop working.
+    Returns False if the address is the same."""
+    new_email = normalise_email(new_email)
+    old = sub.email
+    if new_email == old:
+        return False
+    if known_to_mailchimp(sub) and not sub.mailchimp_email:
+        sub.mailchimp_email = old  # what the Mailchimp member is called until the push
+    if old not in sub.former_emails:
+        sub.former_emails = [*sub.former_emails, old]
+    sub.email = new_email
+    sub.link_nonce = new_nonce()
+    SubscriberEvent.objects.create(
+        subscriber=sub,
+        from_status=sub.status,
+        to_status=sub.status,
+        source=source,
+        detail={"address_changed": True},
+    )
+    return True
 
 
 # --- Editors: import, export, erasure -----------------------------------------------------
@@ -431,6 +503,7 @@ def export_data(sub: Subscriber) -> dict:
         "cleaned_reason": sub.cleaned_reason,
         "source": sub.source,
         "interests": list(sub.tags or []),
+        "former_email_addresses": list(sub.former_emails or []),
         "consent": {
             "text_shown": sub.consent_text,
             "signed_up_at": iso(sub.signup_at),
@@ -468,7 +541,7 @@ def erase(sub: Subscriber, *, by: str = "admin") -> SubscriberEvent:
     nothing already on its way (the pull, a waiting webhook event, an import, a tracking event)
     brings them back, and removes their waiting or failed webhook events from the inbox.
     """
-    addresses = {a for a in (sub.email, sub.mailchimp_email) if a}
+    addresses = {a for a in (sub.email, sub.mailchimp_email, *(sub.former_emails or [])) if a}
     with transaction.atomic():
         status = sub.status
         SubscriberEvent.objects.filter(subscriber=sub).update(detail={})

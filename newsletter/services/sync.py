@@ -233,9 +233,8 @@ def push_subscriber(pk: int, client=None) -> PushResult:
     except MailchimpError as exc:
         if exc.status == 400 and is_compliance_error(f"{exc.title} {exc.detail}"):
             return resolve_compliance(sub, read_at, client)
-        if sub.status in GONE and exc.status is not None and 400 <= exc.status < 500:
-            if exc.status not in AUTH_STATUSES:
-                return push_status_only(sub, read_at, client, exc)
+        if sub.status in GONE and refused_for_other_data(exc):
+            return push_status_only(sub, read_at, client, exc)
         return failed(sub, exc)
     try:
         sync_tags(sub, member or {}, client)
@@ -247,6 +246,12 @@ def push_subscriber(pk: int, client=None) -> PushResult:
         logger.warning("tags of subscriber %s not updated: %s", sub.pk, exc)
     mark_pushed([sub.pk], read_at, parse_mc_time((member or {}).get("last_changed")))
     return PushResult("pushed")
+
+
+def refused_for_other_data(exc: MailchimpError) -> bool:
+    """A 4xx that is about the data sent with the status, not the key (401/403) or the member
+    being gone for good (404 cannot happen on a PUT)."""
+    return exc.status is not None and 400 <= exc.status < 500 and exc.status not in AUTH_STATUSES
 
 
 def status_only_body(sub: Subscriber) -> dict:
