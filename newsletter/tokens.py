@@ -59,8 +59,9 @@ class TokenData:
 
 def _payload(subscriber, **extra) -> dict:
     payload = {"s": subscriber.pk, **extra}
-    if subscriber.link_nonce:
-        payload["a"] = subscriber.link_nonce
+    address = getattr(subscriber, "link_nonce", "")
+    if address:
+        payload["a"] = address
     return payload
 
 

@@ -455,6 +455,8 @@ def import_csv(data: bytes, *, default_interests: list[str] | None = None) -> Im
 def _import_one(email: str, values: dict, interests: list[str]) -> str:
     with transaction.atomic():
         sub = Subscriber.objects.select_for_update().by_email(email)
+        if sub is None and tombstones.is_buried(email):
+            return "erased"  # consent given elsewhere does not outweigh an erasure request
         if sub is None:
             sub = Subscriber.objects.create(
                 email=email,
