@@ -96,7 +96,7 @@ def batch_upsert(members: list[dict], client=None) -> dict:
 
 
 def iter_member_pages(
-    *, since_last_changed: str | None = None, page_size: int = PAGE_SIZE, client=None
+    *, since_last_changed: str | None = None, page_size: int | None = None, client=None
 ) -> Iterator[tuple[list[dict], int]]:
     """Yield (members, total_items) for each page fetched (one call each), oldest change first.
 
@@ -112,6 +112,7 @@ def iter_member_pages(
     Streams: only one page is held at a time. N members cost about N / (page_size - 1) calls.
     """
     client = client or get_client()
+    page_size = page_size or PAGE_SIZE
     edge = since_last_changed  # the newest last_changed read so far (as Mailchimp writes it)
     skip = 0  # members read whose last_changed is exactly `edge`
     last_read = None  # (email, last_changed) of the last member read

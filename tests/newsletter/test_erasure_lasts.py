@@ -89,7 +89,9 @@ def test_a_webhook_event_after_the_erasure_does_not_recreate_them(erased, client
 def test_the_csv_import_does_not_recreate_them(erased):
     report = service.import_csv(f"email;namn\n{ANNA};Anna A\nny@example.se;Ny\n".encode())
     assert report.created == 1
-    assert report.rejected == [(2, ANNA, "Har raderats på personens begäran; importeras inte igen.")]
+    assert report.rejected == [
+        (2, ANNA, "Har raderats på personens begäran; importeras inte igen.")
+    ]
     assert not Subscriber.objects.filter(email=ANNA).exists()
 
 

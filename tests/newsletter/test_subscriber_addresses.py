@@ -139,7 +139,9 @@ def test_old_links_answer_410_after_an_address_change(editor, known):
 
     # Links made now work.
     sub = Subscriber.objects.get(pk=known.pk)
-    assert client.get(f"/nyhetsbrev/avsluta/{tokens.make_unsubscribe_token(sub)}/").status_code == 200
+    assert (
+        client.get(f"/nyhetsbrev/avsluta/{tokens.make_unsubscribe_token(sub)}/").status_code == 200
+    )
 
 
 def test_old_confirmation_link_answers_410_after_an_address_change(editor, mailchimp_sandbox):

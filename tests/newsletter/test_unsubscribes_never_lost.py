@@ -182,7 +182,9 @@ def test_waiting_unsubscribes_are_pushed_before_the_send(synced, sandbox):
     assert campaign_service.run_send(campaign.pk, key).ok
 
     calls = [(r["method"], r["api_path"]) for r in api_calls(sandbox)]
-    member_put = calls.index(("PUT", f"/lists/testaudience/members/{subscriber_hash('anna@kommun.se')}"))
+    member_put = calls.index(
+        ("PUT", f"/lists/testaudience/members/{subscriber_hash('anna@kommun.se')}")
+    )
     send = [n for n, c in enumerate(calls) if c[1].endswith("/actions/send")]
     assert send and member_put < send[0]
     assert mc_member("anna@kommun.se")["status"] == "unsubscribed"
