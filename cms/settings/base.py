@@ -256,3 +256,11 @@ NEWSLETTER_REPORT_DAYS = int(os.environ.get("NEWSLETTER_REPORT_DAYS", "30"))
 
 # No requests to gravatar.com from the admin (privacy, and these machines have no internet).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# --- subscriber integrity (issue 11): erasure tombstones, webhook inbox retention ---------------
+# Key of the erasure tombstones (a keyed hash of an erased address). Without it a key derived
+# from SECRET_KEY is used, and rotating SECRET_KEY then forgets who was erased: set it in
+# production and never rotate it.
+NEWSLETTER_TOMBSTONE_KEY = os.environ.get("NEWSLETTER_TOMBSTONE_KEY", "")
+# Applied and failed Mailchimp webhook events are deleted after this many days.
+NEWSLETTER_WEBHOOK_RETENTION_DAYS = int(os.environ.get("NEWSLETTER_WEBHOOK_RETENTION_DAYS", "7"))

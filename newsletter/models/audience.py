@@ -65,7 +65,7 @@ class MailchimpWebhookEvent(models.Model):
     it to the subscriber. So an answered event is never lost (a failure while applying leaves it
     here, retried), the request holds no lock while the subscriber changes, and a delivery that
     Mailchimp repeats (same body) is stored once. Applied events keep no personal data: the body
-    is cleared and the row is deleted after RETENTION.
+    is cleared and the row is deleted after NEWSLETTER_WEBHOOK_RETENTION_DAYS (failed events too).
     """
 
     body_hash = models.CharField(max_length=64, unique=True)
