@@ -431,6 +431,14 @@ def push_chunk(chunk: list[Subscriber], read_at: datetime, summary: SyncSummary,
         return
     for sub in skipped:
         mark_pushed_skip(sub, read_at)
+    # An address change not yet in Mailchimp renames the old member first (one by one): a batch
+    # subscribe under the new address would make a second member and leave the old one.
+    moving = [s for s in send if s.mailchimp_email and s.mailchimp_email != s.email]
+    for sub in moving:
+        result = push_subscriber(sub.pk, client=client)
+        summary.calls += 1
+        summary.counts[result.outcome] += 1
+    send = [s for s in send if s not in moving]
     if not send:
         return
     result = audience.batch_upsert([batch_member(s) for s in send], client=client)
@@ -542,6 +550,15 @@ def apply_page(members: list[dict], summary: SyncSummary) -> datetime | None:
         if erased:
             summary.counts["erased_not_recreated"] += len(erased)
             new_rows = [r for r in new_rows if r[0] not in erased]
+        # A subscriber's old address, renamed here but not yet in Mailchimp: the same person.
+        renaming = set(
+            Subscriber.objects.filter(mailchimp_email__in=[r[0] for r in new_rows]).values_list(
+                "mailchimp_email", flat=True
+            )
+        )
+        if renaming:
+            summary.counts["address_change_pending"] += len(renaming)
+            new_rows = [r for r in new_rows if r[0] not in renaming]
     updates = PageUpdates()
     # One transaction per page: one commit instead of one per member.
     with transaction.atomic():

@@ -100,6 +100,18 @@ def test_erasure_after_an_address_change_removes_both_from_mailchimp(
     assert not MailchimpErasure.objects.exists()
 
 
+def test_the_batch_sync_renames_the_member_too_and_the_pull_keeps_one_person(
+    editor, known, mailchimp_sandbox
+):
+    mailchimp_sandbox.inject(status=503, count=20)  # the push after the edit does not get through
+    edit_address(editor, known, NEW)
+    mailchimp_sandbox.faults.clear()
+    summary = sync.push_all()
+    assert summary.counts["pull_address_change_pending"] == 1  # the old address is not a new person
+    assert mc_member(OLD) is None and mc_member(NEW)["status"] == "subscribed"
+    assert list(Subscriber.objects.values_list("email", flat=True)) == [NEW]
+
+
 def test_mailchimp_upemail_is_remembered_for_erasure(
     client, mailchimp_sandbox, django_capture_on_commit_callbacks
 ):
