@@ -552,9 +552,9 @@ def apply_page(members: list[dict], summary: SyncSummary) -> datetime | None:
             new_rows = [r for r in new_rows if r[0] not in erased]
         # A subscriber's old address, renamed here but not yet in Mailchimp: the same person.
         renaming = set(
-            Subscriber.objects.filter(mailchimp_email__in=[r[0] for r in new_rows]).values_list(
-                "mailchimp_email", flat=True
-            )
+            Subscriber.objects.exclude(mailchimp_email="")
+            .filter(mailchimp_email__in=[r[0] for r in new_rows])
+            .values_list("mailchimp_email", flat=True)
         )
         if renaming:
             summary.counts["address_change_pending"] += len(renaming)
