@@ -37,6 +37,19 @@ def parse_time(value: str, field: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+def time_key(value: str) -> str:
+    """A stored time as a string that sorts in time order, cheaply: the sandbox writes UTC
+    ISO 8601 with whole seconds ("2026-01-10T10:00:00+00:00"), which sorts as text; anything
+    else is parsed (a 100,000-member audience is filtered and sorted on every page request)."""
+    if len(value) == 25 and value.endswith("+00:00") and value[10] == "T":
+        return value
+    return _canonical(value)
+
+
+def _canonical(value: str) -> str:
+    return parse_time(value, "").replace(microsecond=0).isoformat()
+
+
 def get_audience(sb, list_id: str) -> dict:
     audience = sb.state.audiences.get(list_id)
     if audience is None:
@@ -139,8 +152,9 @@ def list_members(sb, req, list_id):
     if status := (req.query.get("status") or [None])[-1]:
         members = [m for m in members if m["status"] == status]
     if since := (req.query.get("since_last_changed") or [None])[-1]:
-        moment = parse_time(since, "since_last_changed")
-        members = [m for m in members if parse_time(m["last_changed"], "") >= moment]
+        parse_time(since, "since_last_changed")  # 400 if it is not a time
+        moment = time_key(since)
+        members = [m for m in members if time_key(m["last_changed"]) >= moment]
     if before := (req.query.get("before_last_changed") or [None])[-1]:
         moment = parse_time(before, "before_last_changed")
         members = [m for m in members if parse_time(m["last_changed"], "") < moment]
@@ -155,8 +169,7 @@ def list_members(sb, req, list_id):
             raise invalid("sort_dir", "sort_dir must be ASC or DESC.")
         # Stable: members changed in the same second keep their order between requests.
         members.sort(
-            key=lambda m: parse_time(m.get(sort_field) or EPOCH_ISO, sort_field),
-            reverse=sort_dir == "DESC",
+            key=lambda m: time_key(m.get(sort_field) or EPOCH_ISO), reverse=sort_dir == "DESC"
         )
     page = members[offset : offset + count]
     return 200, {
