@@ -82,14 +82,50 @@ class _Faults:
         self.lock = threading.Lock()
         self.items: list[dict] = []
 
-    def add(self, status=None, delay=None, count=1, api="marketing") -> None:
+    def add(
+        self,
+        status=None,
+        delay=None,
+        count=1,
+        api="marketing",
+        method=None,
+        path=None,
+        body_has=None,
+        title=None,
+        detail=None,
+        hook=None,
+    ) -> None:
         with self.lock:
-            self.items.append({"status": status, "delay": delay, "count": count, "api": api})
+            self.items.append(
+                {
+                    "status": status,
+                    "delay": delay,
+                    "count": count,
+                    "api": api,
+                    "method": method,
+                    "path": path,
+                    "body_has": body_has,
+                    "title": title,
+                    "detail": detail,
+                    "hook": hook,
+                }
+            )
 
-    def take(self, api: str) -> dict | None:
+    @staticmethod
+    def matches(fault: dict, req) -> bool:
+        if req is None:
+            return not (fault.get("method") or fault.get("path") or fault.get("body_has"))
+        if fault.get("method") and fault["method"].upper() != req.method.upper():
+            return False
+        if fault.get("path") and fault["path"] not in req.path:
+            return False
+        body = req.body if isinstance(req.body, dict) else {}
+        return not (fault.get("body_has") and fault["body_has"] not in body)
+
+    def take(self, api: str, req=None) -> dict | None:
         with self.lock:
             for fault in self.items:
-                if fault["api"] == api and fault["count"] > 0:
+                if fault["api"] == api and fault["count"] > 0 and self.matches(fault, req):
                     fault["count"] -= 1
                     if fault["count"] == 0:
                         self.items.remove(fault)
@@ -212,14 +248,36 @@ class SandboxServer:
         count: int = 1,
         delay: float | None = None,
         api: str = "marketing",
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        body_has: str | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        hook=None,
     ) -> None:
         """The next `count` API requests answer `status` (500, 429…) or answer after `delay` s.
 
-        `api` is "marketing" (the /3.0 API, default) or "mandrill".
+        `api` is "marketing" (the /3.0 API, default) or "mandrill". Only requests that match
+        count: `method`, `path` (a substring of the path after /3.0, e.g. a member hash) and
+        `body_has` (a key of the JSON body, e.g. "merge_fields"). `title`/`detail` replace the
+        problem's text (e.g. a 400 "Invalid Resource"). `hook(req)` is called (outside the
+        state lock) before the matching request is handled, e.g. to change members mid-pull.
         """
-        if status is None and delay is None:
-            raise ValueError("inject() needs status or delay")
-        self.faults.add(status=status, delay=delay, count=count, api=api)
+        if status is None and delay is None and hook is None:
+            raise ValueError("inject() needs status, delay or hook")
+        self.faults.add(
+            status=status,
+            delay=delay,
+            count=count,
+            api=api,
+            method=method,
+            path=path,
+            body_has=body_has,
+            title=title,
+            detail=detail,
+            hook=hook,
+        )
 
     @contextlib.contextmanager
     def no_contract(self):
@@ -369,7 +427,9 @@ class SandboxServer:
                         )
                     )
             entry["body"] = req.body
-        fault = self.faults.take(api)
+        fault = self.faults.take(api, req)
+        if fault and fault.get("hook"):
+            fault["hook"](req)
         if fault and fault.get("delay"):
             time.sleep(fault["delay"])
         if fault and fault.get("status"):
@@ -384,8 +444,9 @@ class SandboxServer:
             return problem(
                 ApiError(
                     status,
-                    titles.get(status, "Internal Server Error"),
-                    "An unexpected internal error has occurred (injected by the sandbox).",
+                    fault.get("title") or titles.get(status, "Internal Server Error"),
+                    fault.get("detail")
+                    or "An unexpected internal error has occurred (injected by the sandbox).",
                     headers=headers,
                 )
             )

@@ -7,4 +7,4 @@ class NewsletterConfig(AppConfig):
     verbose_name = _("Nyhetsbrev")
 
     def ready(self):
-        from newsletter import receivers  # noqa: F401  (connects the campaign signals)
+        from newsletter import checks, receivers  # noqa: F401  (system checks, campaign signals)

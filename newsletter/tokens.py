@@ -47,6 +47,27 @@ class TokenError(Exception):
 class TokenData:
     subscriber_id: int
     nonce: str = ""
+    # The subscriber's link_nonce when the link was made (None: a link from before links carried
+    # it). A link only works for the address it was made for.
+    address: str | None = None
+
+    def matches_address(self, subscriber) -> bool:
+        if self.address is None:
+            return not subscriber.link_nonce
+        return bool(subscriber.link_nonce) and self.address == subscriber.link_nonce
+
+
+def _payload(subscriber, **extra) -> dict:
+    payload = {"s": subscriber.pk, **extra}
+    address = getattr(subscriber, "link_nonce", "")
+    if address:
+        payload["a"] = address
+    return payload
+
+
+def _address(payload: dict) -> str | None:
+    value = payload.get("a")
+    return str(value) if value is not None else None
 
 
 def _dumps(payload: dict, salt: str) -> str:
@@ -68,28 +89,30 @@ def _loads(token: str, salt: str, max_age: int | None) -> dict:
 
 
 def make_confirm_token(subscriber) -> str:
-    return _dumps({"s": subscriber.pk, "n": subscriber.token_nonce}, CONFIRM_SALT)
+    return _dumps(_payload(subscriber, n=subscriber.token_nonce), CONFIRM_SALT)
 
 
 def read_confirm_token(token: str) -> TokenData:
     payload = _loads(token, CONFIRM_SALT, confirm_max_age())
-    return TokenData(payload["s"], str(payload.get("n", "")))
+    return TokenData(payload["s"], str(payload.get("n", "")), _address(payload))
 
 
 def make_unsubscribe_token(subscriber) -> str:
-    return _dumps({"s": subscriber.pk}, UNSUBSCRIBE_SALT)
+    return _dumps(_payload(subscriber), UNSUBSCRIBE_SALT)
 
 
 def read_unsubscribe_token(token: str) -> TokenData:
-    return TokenData(_loads(token, UNSUBSCRIBE_SALT, None)["s"])
+    payload = _loads(token, UNSUBSCRIBE_SALT, None)
+    return TokenData(payload["s"], address=_address(payload))
 
 
 def make_preferences_token(subscriber) -> str:
-    return _dumps({"s": subscriber.pk}, PREFERENCES_SALT)
+    return _dumps(_payload(subscriber), PREFERENCES_SALT)
 
 
 def read_preferences_token(token: str) -> TokenData:
-    return TokenData(_loads(token, PREFERENCES_SALT, preferences_max_age())["s"])
+    payload = _loads(token, PREFERENCES_SALT, preferences_max_age())
+    return TokenData(payload["s"], address=_address(payload))
 
 
 def make_form_stamp(now: float | None = None) -> str:

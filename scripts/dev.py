@@ -29,7 +29,13 @@ def local_secrets() -> dict:
     """Secrets for this checkout, generated once and kept in var/ (never committed)."""
     path = VAR / "dev-secrets.json"
     data = json.loads(path.read_text()) if path.exists() else {}
-    for key in ("secret_key", "webhook_secret", "editor_password", "anymail_webhook_secret"):
+    for key in (
+        "secret_key",
+        "webhook_secret",
+        "editor_password",
+        "anymail_webhook_secret",
+        "mandrill_webhook_key",
+    ):
         data.setdefault(key, secrets.token_urlsafe(24))
     path.write_text(json.dumps(data, indent=2))
     path.chmod(0o600)
@@ -45,6 +51,8 @@ def environment(sec: dict) -> dict:
     env.setdefault("SITE_BASE_URL", base)
     env.setdefault("MAILCHIMP_WEBHOOK_SECRET", sec["webhook_secret"])
     env.setdefault("ANYMAIL_WEBHOOK_SECRET", f"mandrill:{sec['anymail_webhook_secret']}")
+    # With both keys the tracking webhook is mounted (newsletter/urls_webhooks.py).
+    env.setdefault("MANDRILL_WEBHOOK_KEY", sec["mandrill_webhook_key"])
     env["PYTHONUNBUFFERED"] = "1"
     if not env.get("MAILCHIMP_API_KEY"):
         # No real account: everything Mailchimp goes to the local sandbox, mail we send ourselves too.

@@ -52,6 +52,7 @@ if [ "$what" = all ]; then
   step "manage.py check --deploy (production settings)"
   SECRET_KEY="ci-$(date +%s%N)-a-long-random-looking-secret-key-for-the-deploy-check" \
     ALLOWED_HOSTS=smakom.se DJANGO_SETTINGS_MODULE=cms.settings.production \
+    MANDRILL_WEBHOOK_KEY=ci-mandrill-webhook-key ANYMAIL_WEBHOOK_SECRET=ci:anymail-secret \
     "$BIN/python" manage.py check --deploy --fail-level WARNING
 fi
 

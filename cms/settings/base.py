@@ -426,3 +426,10 @@ LOGGING["loggers"]["django.server"] = {
     "level": "INFO",
     "propagate": False,
 }
+# --- subscriber integrity (issue 11): erasure tombstones, webhook inbox retention ---------------
+# Key of the erasure tombstones (a keyed hash of an erased address). Without it a key derived
+# from SECRET_KEY is used, and rotating SECRET_KEY then forgets who was erased: set it in
+# production and never rotate it.
+NEWSLETTER_TOMBSTONE_KEY = os.environ.get("NEWSLETTER_TOMBSTONE_KEY", "")
+# Applied and failed Mailchimp webhook events are deleted after this many days.
+NEWSLETTER_WEBHOOK_RETENTION_DAYS = int(os.environ.get("NEWSLETTER_WEBHOOK_RETENTION_DAYS", "7"))

@@ -21,7 +21,14 @@ MAILCHIMP_API_KEY = "test0000000000000000000000000000-us1"
 MAILCHIMP_AUDIENCE_ID = "testaudience"
 MAILCHIMP_WEBHOOK_SECRET = "test-webhook-secret"
 MAILCHIMP_TIMEOUT = 5
-ANYMAIL = {**ANYMAIL, "MANDRILL_API_KEY": "test-mandrill-key", "WEBHOOK_SECRET": "anymail:secret"}
+ANYMAIL = {
+    **ANYMAIL,
+    "MANDRILL_API_KEY": "test-mandrill-key",
+    "WEBHOOK_SECRET": "anymail:secret",
+    # Both tracking-webhook keys are set, so the webhook is mounted (tests remove them to see it
+    # refused). [integrity]
+    "MANDRILL_WEBHOOK_KEY": "test-mandrill-webhook-key",
+}
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "swedish"}
 }

@@ -29,7 +29,12 @@ from wagtail.admin.widgets.button import MenuItem as ListingMenuItem
 from cms.exports import SafeSpreadsheetExportMixin
 from newsletter import audience_sync
 from newsletter.forms import ImportForm
-from newsletter.models import MailchimpWebhookEvent, Subscriber, SubscriberEvent
+from newsletter.models import (
+    MailchimpErasure,
+    MailchimpWebhookEvent,
+    Subscriber,
+    SubscriberEvent,
+)
 from newsletter.models.subscribers import INTERESTS
 from newsletter.services import subscribers as service
 
@@ -136,11 +141,16 @@ class SubscriberCreateView(generic.CreateView):
 
 class SubscriberEditView(generic.EditView):
     def save_instance(self):
-        instance = super().save_instance()
-        if instance.status != Status.PENDING:
-            Subscriber.objects.filter(pk=instance.pk).update(mailchimp_needs_push=True)
-            audience_sync.schedule_push(instance)
-        return instance
+        # Only what the editor changed, on the row read again under lock: an unsubscribe that
+        # arrived while the form was open survives, and a new address moves the Mailchimp member.
+        values = {
+            name: self.form.cleaned_data[name]
+            for name in self.form.changed_data
+            if name in service.PROFILE_FIELDS
+        }
+        service.save_profile(self.object, values, source="admin")
+        self.object.refresh_from_db()
+        return self.object
 
 
 class SubscriberEraseView(generic.DeleteView):
@@ -210,6 +220,7 @@ class SubscriberViewSet(ModelViewSet):
             path("import/", self.import_view, name="import"),
             path("export-json/<int:pk>/", self.export_json_view, name="export_json"),
             path("unsubscribe/<int:pk>/", self.unsubscribe_view, name="unsubscribe"),
+            path("erasures/", self.erasures_view, name="erasures"),
         ]
 
     def _require(self, request, action):
@@ -270,6 +281,29 @@ class SubscriberViewSet(ModelViewSet):
             },
         )
 
+    def erasures_view(self, request):
+        """Erasures Mailchimp has not carried out; an administrator may mark one resolved (e.g.
+        after deleting the contact by hand in Mailchimp)."""
+        self._require(request, "delete")
+        if request.method == "POST":
+            done = MailchimpErasure.objects.filter(
+                pk=request.POST.get("resolve") or 0, resolved_at__isnull=True
+            ).update(resolved_at=timezone.now(), resolved_by=request.user.get_username()[:150])
+            if done:
+                messages.success(request, _("The erasure has been marked as resolved."))
+            return redirect("newsletter_subscribers:erasures")
+        return TemplateResponse(
+            request,
+            "newsletter/subscribers/admin/erasures.html",
+            {
+                "erasures": MailchimpErasure.objects.filter(resolved_at__isnull=True).order_by(
+                    "pk"
+                ),
+                "index_url": reverse("newsletter_subscribers:index"),
+                "page_title": _("Erasures pending in Mailchimp"),
+            },
+        )
+
 
 subscriber_viewset = SubscriberViewSet("newsletter_subscribers")
 
@@ -300,6 +334,17 @@ class SubscriberDashboardPanel(Component):
             "webhook_unapplied": MailchimpWebhookEvent.objects.filter(
                 processed_at__isnull=True, received_at__lt=timezone.now() - timedelta(minutes=5)
             ).count(),
+            # Unsubscribes Mailchimp has not taken yet after a failed push (e.g. a rotated key):
+            # until they go through, those people could still be mailed.
+            "unsubscribes_waiting": Subscriber.objects.filter(
+                mailchimp_needs_push=True,
+                status__in=[Status.UNSUBSCRIBED, Status.CLEANED],
+                mailchimp_push_attempts__gt=0,
+            ).count(),
+            "erasures_pending": MailchimpErasure.objects.filter(
+                resolved_at__isnull=True, attempts__gt=0
+            ).count(),
+            "erasures_url": reverse("newsletter_subscribers:erasures"),
         }
 
 

@@ -7,6 +7,7 @@ what to send and how to reconcile lives in newsletter.services.sync.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from django.conf import settings
 
@@ -59,6 +60,19 @@ def get_member(email: str, client=None) -> dict | None:
         raise
 
 
+def patch_member(email: str, body: dict, client=None) -> dict:
+    """PATCH /lists/{id}/members/{hash}: change fields of an existing member."""
+    client = client or get_client()
+    return call(client.lists.update_list_member, audience_id(), subscriber_hash(email), body)
+
+
+def change_member_address(old_email: str, new_email: str, client=None) -> dict:
+    """The member known as `old_email` gets the address `new_email` (the same member: its
+    history, status and consent stay). 404 if Mailchimp has no such member; 400 "Member Exists"
+    if the new address is already one."""
+    return patch_member(old_email, {"email_address": new_email}, client=client)
+
+
 def set_member_tags(email: str, tags: dict[str, bool], client=None) -> None:
     """POST /lists/{id}/members/{hash}/tags: {name: active}."""
     client = client or get_client()
@@ -82,32 +96,68 @@ def batch_upsert(members: list[dict], client=None) -> dict:
 
 
 def iter_member_pages(
-    *, since_last_changed: str | None = None, page_size: int = PAGE_SIZE, client=None
+    *, since_last_changed: str | None = None, page_size: int | None = None, client=None
 ) -> Iterator[tuple[list[dict], int]]:
     """Yield (members, total_items) for each page fetched (one call each), oldest change first.
 
-    Streams: only one page is held at a time. Stops as soon as the total is reached, so N members
-    cost ceil(N / page_size) calls (one call when there is nothing).
+    Keyset pagination: each page asks for the members changed since the newest `last_changed`
+    read so far (`since_last_changed`, sorted by last_changed ascending), skipping only those of
+    that same second already read. A member that changes during the pull moves to the end (its
+    new last_changed is newer) and is read again there; nobody shifts past a page boundary
+    unread, as with plain offsets. Within one second the order is Mailchimp's (stable): each
+    page re-reads the last member of the page before, and if it is not where it was (a member
+    of that second changed meanwhile), that second is read again from its start. Reading a
+    member twice is harmless (applying is idempotent).
+
+    Streams: only one page is held at a time. N members cost about N / (page_size - 1) calls.
     """
     client = client or get_client()
-    offset = 0
+    page_size = page_size or PAGE_SIZE
+    edge = since_last_changed  # the newest last_changed read so far (as Mailchimp writes it)
+    skip = 0  # members read whose last_changed is exactly `edge`
+    last_read = None  # (email, last_changed) of the last member read
+    read = 0
     while True:
+        overlap = 1 if skip and last_read else 0
         params = {
             "count": page_size,
-            "offset": offset,
+            "offset": skip - overlap,
             "fields": MEMBER_FIELDS,
             "sort_field": "last_changed",
             "sort_dir": "ASC",
         }
-        if since_last_changed:
-            params["since_last_changed"] = since_last_changed
+        if edge:
+            params["since_last_changed"] = edge
         page = call(client.lists.get_list_members_info, audience_id(), **params) or {}
         members = page.get("members") or []
-        total = int(page.get("total_items") or 0)
+        total = read + int(page.get("total_items") or 0) - (skip - overlap)
+        full = len(members) >= page_size
+        if overlap:
+            first = members[0] if members else {}
+            if (first.get("email_address"), first.get("last_changed")) != last_read:
+                # A member of that second changed meanwhile: read the second again from its start.
+                skip, last_read = 0, None
+                yield [], total
+                continue
+            members = members[1:]
+        for member in members:
+            changed = member.get("last_changed") or ""
+            if edge and changed == edge:
+                skip += 1
+            elif changed and (not edge or _later(changed, edge)):
+                edge, skip = changed, 1
+            last_read = (member.get("email_address"), member.get("last_changed"))
+        read += len(members)
         yield members, total
-        offset += len(members)
-        if len(members) < page_size or offset >= total:
+        if not full:
             return
+
+
+def _later(a: str, b: str) -> bool:
+    try:
+        return datetime.fromisoformat(a) > datetime.fromisoformat(b)
+    except ValueError:
+        return a > b
 
 
 def delete_member_permanent(member_hash: str, client=None) -> bool:

@@ -1,4 +1,9 @@
-from .audience import AudienceSyncState, MailchimpErasure, MailchimpWebhookEvent  # noqa: F401
+from .audience import (  # noqa: F401
+    AudienceSyncState,
+    ErasureTombstone,
+    MailchimpErasure,
+    MailchimpWebhookEvent,
+)
 from .campaigns import Campaign, CampaignOperation, CampaignStatus, ScheduleDecision  # noqa: F401
 from .pages import NewsletterIndexPage, NewsletterIssuePage
 from .subscribers import Subscriber, SubscriberEvent, normalise_email

@@ -42,8 +42,12 @@ class MailchimpErasure(models.Model):
     member_hash = models.CharField(max_length=32, unique=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    # Mailchimp refused for good (not a temporary failure): kept for an administrator to see.
+    # Mailchimp refused (any status but 404): retried with backoff and shown on the dashboard
+    # until it goes through or an administrator marks it resolved.
     refused = models.BooleanField(default=False)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -61,7 +65,7 @@ class MailchimpWebhookEvent(models.Model):
     it to the subscriber. So an answered event is never lost (a failure while applying leaves it
     here, retried), the request holds no lock while the subscriber changes, and a delivery that
     Mailchimp repeats (same body) is stored once. Applied events keep no personal data: the body
-    is cleared and the row is deleted after RETENTION.
+    is cleared and the row is deleted after NEWSLETTER_WEBHOOK_RETENTION_DAYS (failed events too).
     """
 
     body_hash = models.CharField(max_length=64, unique=True)
@@ -89,3 +93,21 @@ class MailchimpWebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.fired_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ErasureTombstone(models.Model):
+    """What is left of an erased person: a keyed hash of the normalised address, nothing else.
+
+    The pull, the webhook inbox, the CSV import and the tracking webhook never recreate an address
+    that has one; a fresh sign-up through the form (new consent) removes it.
+    """
+
+    address_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("erasure tombstone")
+        verbose_name_plural = _("erasure tombstones")
+
+    def __str__(self) -> str:
+        return self.address_hash[:12]

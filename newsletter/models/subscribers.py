@@ -109,6 +109,9 @@ class Subscriber(models.Model):
     confirm_user_agent = models.CharField(_("confirmation user agent"), max_length=400, blank=True)
     # Rotated whenever a signed link must stop working (confirmation used, address changed).
     token_nonce = models.CharField(max_length=32, blank=True)
+    # Binds unsubscribe, preference and confirmation links to the address they were made for:
+    # rotated when the address changes ("" for links made before links carried it). [integrity]
+    link_nonce = models.CharField(max_length=32, blank=True)
 
     # Mailchimp sync state (the outbox: needs_push is set in the same transaction as the change).
     mailchimp_needs_push = models.BooleanField(
@@ -120,6 +123,14 @@ class Subscriber(models.Model):
     mailchimp_last_changed = models.DateTimeField(
         _("last changed in Mailchimp"), null=True, blank=True
     )
+    # The outbox sweeper leaves this subscriber alone until then (its own backoff). [integrity]
+    mailchimp_retry_at = models.DateTimeField(null=True, blank=True)
+    # The address the Mailchimp member has, when ours changed and Mailchimp has not heard yet:
+    # the push changes that member's address (never a second member). [integrity]
+    mailchimp_email = models.EmailField(max_length=254, blank=True)
+    # Addresses this person had before: Mailchimp may hold any of them, so erasure deletes them
+    # there too (and leaves a tombstone for each). [integrity]
+    former_emails = models.JSONField(default=list, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -132,6 +143,15 @@ class Subscriber(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_email_ci_unique"),
+        ]
+        indexes = [
+            # The few subscribers whose address change Mailchimp has not heard of yet (the pull
+            # looks them up for every page). [integrity]
+            models.Index(
+                fields=["mailchimp_email"],
+                condition=~models.Q(mailchimp_email=""),
+                name="newsletter_sub_renaming",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +167,10 @@ class Subscriber(models.Model):
 
     def save(self, *args, **kwargs):
         self.email = normalise_email(self.email)
+        if self._state.adding and not self.link_nonce:
+            from newsletter.tokens import new_nonce
+
+            self.link_nonce = new_nonce()
         super().save(*args, **kwargs)
 
     def transition(self, new_status: str, *, at, reason: str = "", push: bool = True) -> bool:

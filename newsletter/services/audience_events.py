@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from newsletter import audience_sync
 from newsletter.models import Subscriber, SubscriberEvent, normalise_email
-from newsletter.services import sync
+from newsletter.services import sync, tombstones
+from newsletter.tokens import new_nonce
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +160,8 @@ def set_status(email, status, at, fields, detail, reason="") -> str:
 
 def _set_status(email, status, at, fields, detail, reason) -> str:
     sub = Subscriber.objects.select_for_update().by_email(email)
+    if sub is None and tombstones.is_buried(email):
+        return "erased"  # never recreated from an event about someone erased
     if sub is None:
         created = create_from_event(email, status, at, fields, detail, reason)
         if created:
@@ -319,7 +322,11 @@ def change_email(fields: dict, at: datetime, detail: dict) -> str:
             return "conflict"
         Subscriber.objects.filter(pk=sub.pk).update(
             email=new,
-            token_nonce="",  # links signed for the old address stop working
+            token_nonce="",
+            link_nonce=new_nonce(),  # links signed for the old address stop working
+            mailchimp_email="",  # Mailchimp's member has the new address already
+            # Erasure removes whatever Mailchimp may still hold for the old one too.
+            former_emails=[*(a for a in sub.former_emails if a != old), old],
             mailchimp_last_changed=at,
             updated_at=timezone.now(),
         )
@@ -386,6 +393,8 @@ def apply_tracking_event(event, esp_name: str = "") -> str:
     at = event.timestamp or timezone.now()
     detail = {"event_id": event_id, "event_type": event.event_type, "esp": esp_name}
     sub = Subscriber.objects.by_email(email)
+    if sub is None and tombstones.is_buried(email):
+        return "erased"
     if sub is None:
         if reason == Subscriber.CleanedReason.HARD_BOUNCE:
             return "unknown"  # nobody to protect: the address does not exist

@@ -45,6 +45,7 @@ from newsletter.models import (
     ScheduleDecision,
 )
 from newsletter.rendering import render_email
+from newsletter.services import send_gate
 from newsletter.services.senders import (  # noqa: F401 (the rules, used here and re-exported)
     SEND_PERMISSION,
     go_live_decision,
@@ -701,13 +702,14 @@ def run_schedule(campaign_id: int, when_iso: str, user_id=None, keep_origin=Fals
         _release_claim(campaign_id)
         return Outcome(_("This issue has already been sent."), ok=False)
     try:
+        send_gate.push_pending_unsubscribes()
         if campaign.remote_status == "schedule":
             _unschedule_remote(campaign_id, campaign.mailchimp_id)
         api.schedule(campaign.mailchimp_id, when)
     except _Delivered:
         release_lease(campaign_id)
         return _delivered_outcome()
-    except MailchimpError as exc:
+    except (MailchimpError, send_gate.UnsubscribesPending) as exc:
         return _failure(campaign_id, Op.SCHEDULE, {"when": when_iso}, exc, user_id)
     with locked(campaign_id) as campaign:
         _succeeded(campaign)
@@ -953,6 +955,7 @@ def run_send(campaign_id: int, send_key: str, user_id=None) -> Outcome:
             remote = api.get_campaign(campaign.mailchimp_id)
             already = remote.get("status") in ("sending", "sent")
         if not already:
+            send_gate.push_pending_unsubscribes()
             if campaign.remote_status == "schedule":
                 _unschedule_remote(campaign_id, campaign.mailchimp_id)
             api.send(campaign.mailchimp_id)
@@ -960,7 +963,7 @@ def run_send(campaign_id: int, send_key: str, user_id=None) -> Outcome:
         # Mailchimp had sent it already (recorded by _unschedule_remote).
         release_lease(campaign_id)
         return Outcome(_("The newsletter has been sent."))
-    except MailchimpError as exc:
+    except (MailchimpError, send_gate.UnsubscribesPending) as exc:
         return _failure(campaign_id, Op.SEND, {"send_key": send_key}, exc, user_id)
     with locked(campaign_id) as campaign:
         _succeeded(campaign)

@@ -30,6 +30,7 @@ from newsletter.mailchimp import campaigns as api
 from newsletter.mailchimp.client import MailchimpError
 from newsletter.models import Campaign, CampaignOperation, CampaignStatus, NewsletterIssuePage
 from newsletter.services import campaigns as service
+from newsletter.services import send_gate
 
 logger = logging.getLogger(__name__)
 
@@ -60,17 +61,28 @@ def _name(campaign: Campaign) -> str:
     return f"{title} [{campaign.mailchimp_id or 'no Mailchimp campaign'}]"
 
 
-def _before_send_window(campaign: Campaign) -> None:
-    """Last checks for a campaign that Mailchimp will send within SEND_WINDOW.
-
-    For now it only logs; the send gate (pending unsubscribes pushed first) is wired in here.
-    """
-    logger.info(
-        "campaign %s (%s) goes out at %s",
-        campaign.pk,
-        campaign.mailchimp_id,
-        campaign.scheduled_for,
-    )
+def _before_send_window(campaign: Campaign, name: str, dry_run: bool) -> Finding | None:
+    """Last check for a campaign Mailchimp sends within SEND_WINDOW: every unsubscribe still in
+    the outbox reaches Mailchimp first. When that is impossible the send is refused: the campaign
+    is unscheduled and the editor sees why (a sender schedules it again once they are through)."""
+    if dry_run:
+        pending = send_gate.waiting_unsubscribes().count() + send_gate.waiting_erasures().count()
+        if pending:
+            return Finding(name, f"{pending} unsubscribes waiting before the send", "push them")
+        return None
+    try:
+        send_gate.push_pending_unsubscribes()
+    except send_gate.UnsubscribesPending as refused:
+        outcome = service.run_unschedule(campaign.pk)
+        Campaign.objects.filter(pk=campaign.pk).update(last_error=refused.message_sv)
+        logger.error("campaign %s: unscheduled before its send: %s", campaign.pk, refused)
+        return Finding(
+            name,
+            f"{refused.count} unsubscribes could not reach Mailchimp before the send",
+            f"unschedule: {outcome.message}",
+            done=outcome.ok,
+        )
+    return None
 
 
 def schedule_wanted(campaign: Campaign) -> bool:
@@ -255,7 +267,7 @@ def _reconcile_one(campaign: Campaign, now, dry_run: bool) -> Finding | None:
     if stalled:
         return Finding(name, f"worker gone during {stalled}", "lease released", done=not dry_run)
     if wanted and campaign.scheduled_for and campaign.scheduled_for - now <= SEND_WINDOW:
-        _before_send_window(campaign)
+        return _before_send_window(campaign, name, dry_run)
     return None
 
 

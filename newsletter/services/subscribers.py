@@ -29,6 +29,7 @@ from newsletter.models.subscribers import (
     normalise_email,
     split_name,
 )
+from newsletter.services import tombstones, webhook_inbox
 from newsletter.services.sync import known_to_mailchimp
 from newsletter.tokens import new_nonce
 
@@ -178,6 +179,8 @@ def _signup(email, name, municipality, organisation, interests, consent_text, ip
     with transaction.atomic():
         sub = Subscriber.objects.select_for_update().by_email(email)
         if sub is None:
+            # A sign-up through the form is new consent: an earlier erasure no longer applies.
+            tombstones.lift(email)
             sub = Subscriber(email=email, status=Status.PENDING, source=Subscriber.Source.WEBSITE)
             sub.tags = list(DEFAULT_INTERESTS)
             _record_signup(
@@ -283,18 +286,90 @@ def unsubscribe(sub: Subscriber, *, source: str, detail: dict | None = None) -> 
 
 def update_preferences(
     sub: Subscriber, *, name: str, organisation: str, interests: list[str]
-) -> None:
+) -> list[str]:
+    """The preferences form: name, organisation and interests (nothing else)."""
     first, last = split_name(name)
+    return save_profile(
+        sub,
+        {
+            "first_name": first[:100],
+            "last_name": last[:100],
+            "organisation": (organisation or "")[:160],
+            "tags": clean_interests(interests),
+        },
+        source="preferences",
+    )
+
+
+# What a form may change on a subscriber (never the status: that goes through change_status).
+PROFILE_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "organisation",
+    "municipality",
+    "role",
+    "tags",
+)
+
+
+def save_profile(sub: Subscriber, values: dict, *, source: str) -> list[str]:
+    """Every write of a subscriber from a form (preferences, admin): the row is read again under
+    lock and only the fields whose value changes are saved, so an unsubscribe (or any status
+    change) that happened since the form was shown always survives. Returns the changed fields.
+    """
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
     with transaction.atomic():
-        sub.first_name, sub.last_name = first[:100], last[:100]
-        sub.organisation = (organisation or "")[:160]
-        sub.tags = clean_interests(interests)
-        # The audience sync's rule, so both sides agree on who is sent to Mailchimp.
-        if sub.status != Status.PENDING or known_to_mailchimp(sub):
-            sub.mailchimp_needs_push = True
-        sub.save()
-        if sub.mailchimp_needs_push:
-            audience_sync.schedule_push(sub)
+        current = Subscriber.objects.select_for_update().get(pk=sub.pk)
+        changed = []
+        for name, value in values.items():
+            if name == "email":
+                continue
+            attr = "municipality_id" if name == "municipality" else name
+            value = value.pk if name == "municipality" and value is not None else value
+            if getattr(current, attr) != value:
+                setattr(current, attr, value)
+                changed.append(attr)
+        if "email" in values and change_address(current, values["email"], source=source):
+            changed += ["email", "link_nonce", "mailchimp_email", "former_emails"]
+        if changed:
+            current.save(update_fields=[*changed, "updated_at"])
+            # The audience sync's rule, so both sides agree on who is sent to Mailchimp.
+            if current.status != Status.PENDING or known_to_mailchimp(current):
+                audience_sync.schedule_push(current)
+    for field_name in {*changed, *STATUS_FIELDS_READ}:
+        setattr(sub, field_name, getattr(current, field_name))
+    return changed
+
+
+STATUS_FIELDS_READ = ("status", "status_changed_at", "cleaned_reason", "mailchimp_needs_push")
+
+
+def change_address(sub: Subscriber, new_email: str, *, source: str) -> bool:
+    """Give a locked subscriber a new address, in memory (the caller saves): the same Mailchimp
+    member gets it on the next push (`email_address` on the member with the old address), the
+    old address is remembered for erasure, and links made for the old address stop working.
+    Returns False if the address is the same."""
+    new_email = normalise_email(new_email)
+    old = sub.email
+    if new_email == old:
+        return False
+    if known_to_mailchimp(sub) and not sub.mailchimp_email:
+        sub.mailchimp_email = old  # what the Mailchimp member is called until the push
+    if old not in sub.former_emails:
+        sub.former_emails = [*sub.former_emails, old]
+    sub.email = new_email
+    sub.link_nonce = new_nonce()
+    SubscriberEvent.objects.create(
+        subscriber=sub,
+        from_status=sub.status,
+        to_status=sub.status,
+        source=source,
+        detail={"address_changed": True},
+    )
+    return True
 
 
 # --- Editors: import, export, erasure -----------------------------------------------------
@@ -408,7 +483,11 @@ def import_csv(data: bytes, *, default_interests: list[str] | None = None) -> Im
         raw_interests = _pick(row, "interests").replace("|", ";").replace(",", ";")
         interests = clean_interests([i.strip() for i in raw_interests.split(";")])
         outcome = _import_one(email, values, interests or default_interests or DEFAULT_INTERESTS)
-        if outcome == "left":
+        if outcome == "erased":
+            report.rejected.append(
+                (line, email, _("Was erased at the person's request; not imported again."))
+            )
+        elif outcome == "left":
             report.rejected.append(
                 (line, email, _("Has unsubscribed or been removed; not subscribed again."))
             )
@@ -420,6 +499,8 @@ def import_csv(data: bytes, *, default_interests: list[str] | None = None) -> Im
 def _import_one(email: str, values: dict, interests: list[str]) -> str:
     with transaction.atomic():
         sub = Subscriber.objects.select_for_update().by_email(email)
+        if sub is None and tombstones.is_buried(email):
+            return "erased"  # consent given elsewhere does not outweigh an erasure request
         if sub is None:
             sub = Subscriber.objects.create(
                 email=email,
@@ -468,6 +549,7 @@ def export_data(sub: Subscriber) -> dict:
         "cleaned_reason": sub.cleaned_reason,
         "source": sub.source,
         "interests": list(sub.tags or []),
+        "former_email_addresses": list(sub.former_emails or []),
         "consent": {
             "text_shown": sub.consent_text,
             "signed_up_at": iso(sub.signup_at),
@@ -499,8 +581,13 @@ def export_data(sub: Subscriber) -> dict:
 
 def erase(sub: Subscriber, *, by: str = "admin") -> SubscriberEvent:
     """Right to erasure: delete locally, have Mailchimp delete permanently, and keep a log entry
-    that holds no personal data (no address, no name, no link to the deleted row)."""
-    email = sub.email
+    that holds no personal data (no address, no name, no link to the deleted row).
+
+    Leaves a tombstone (a keyed hash of each address the person had here or in Mailchimp) so that
+    nothing already on its way (the pull, a waiting webhook event, an import, a tracking event)
+    brings them back, and removes their waiting or failed webhook events from the inbox.
+    """
+    addresses = {a for a in (sub.email, sub.mailchimp_email, *(sub.former_emails or [])) if a}
     with transaction.atomic():
         status = sub.status
         SubscriberEvent.objects.filter(subscriber=sub).update(detail={})
@@ -512,9 +599,13 @@ def erase(sub: Subscriber, *, by: str = "admin") -> SubscriberEvent:
             source="erasure",
             detail={"by": by},
         )
-        audience_sync.schedule_erasure(email)
-        # Their event registrations too (cancelled, personal data deleted).
+        tombstones.bury(*addresses)
+        webhook_inbox.forget_addresses(addresses)
+        for address in sorted(addresses):
+            audience_sync.schedule_erasure(address)
+        # Their event registrations too (cancelled, personal data deleted), under every address.
         from events.services import erase_registrations
 
-        erase_registrations(email)
+        for address in sorted(addresses):
+            erase_registrations(address)
     return event

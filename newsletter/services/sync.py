@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from newsletter.mailchimp import audience
-from newsletter.mailchimp.client import MailchimpError, get_client
+from newsletter.mailchimp.client import MailchimpError, get_client, retry_delay
 from newsletter.models import AudienceSyncState, Subscriber, SubscriberEvent, normalise_email
+from newsletter.services import tombstones
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,12 @@ def mark_pushed(pks: Iterable[int], read_at: datetime, mc_last_changed: datetime
     """Clear the outbox flag, unless the row changed after we read it (that change goes next)."""
     now = timezone.now()
     pks = list(pks)
-    fields = {"mailchimp_pushed_at": now, "mailchimp_push_attempts": 0, "mailchimp_last_error": ""}
+    fields = {
+        "mailchimp_pushed_at": now,
+        "mailchimp_push_attempts": 0,
+        "mailchimp_last_error": "",
+        "mailchimp_retry_at": None,
+    }
     if mc_last_changed:
         fields["mailchimp_last_changed"] = mc_last_changed
     Subscriber.objects.filter(pk__in=pks, updated_at__lte=read_at).update(
@@ -159,16 +165,29 @@ def mark_pushed(pks: Iterable[int], read_at: datetime, mc_last_changed: datetime
     Subscriber.objects.filter(pk__in=pks, updated_at__gt=read_at).update(**fields)
 
 
+# A member whose push keeps failing waits on its own (the outbox sweeper skips it until then).
+MEMBER_BACKOFF_BASE = 60.0
+MEMBER_BACKOFF_CAP = 3600.0
+AUTH_STATUSES = {401, 403}
+
+
 def mark_failed(pk: int, error: str, *, give_up: bool) -> int:
-    """Record a failed push; returns the attempt count. give_up clears the flag (don't loop)."""
+    """Record a failed push; returns the attempt count. give_up clears the flag (don't loop),
+    except for an unsubscribe or cleaning: those are never given up but wait with their own
+    backoff (mailchimp_retry_at), so the sweeper goes on with the others meanwhile."""
     with transaction.atomic():
         sub = (
-            Subscriber.objects.select_for_update().only("pk", "mailchimp_push_attempts").get(pk=pk)
+            Subscriber.objects.select_for_update()
+            .only("pk", "status", "mailchimp_push_attempts")
+            .get(pk=pk)
         )
         attempts = sub.mailchimp_push_attempts + 1
+        delay = retry_delay(attempts, base=MEMBER_BACKOFF_BASE, cap=MEMBER_BACKOFF_CAP)
         fields = {"mailchimp_push_attempts": attempts, "mailchimp_last_error": error[:2000]}
-        if give_up:
+        if give_up and sub.status not in GONE:
             fields["mailchimp_needs_push"] = False
+        elif give_up:
+            fields["mailchimp_retry_at"] = timezone.now() + timedelta(seconds=delay)
         Subscriber.objects.filter(pk=pk).update(**fields)
     return attempts
 
@@ -178,9 +197,24 @@ def mark_failed(pk: int, error: str, *, give_up: bool) -> int:
 
 @dataclass
 class PushResult:
-    outcome: str  # pushed, skipped, not_needed, mailchimp_newer, resubscribe_pending, retry, failed
+    # pushed, skipped, not_needed, mailchimp_newer, resubscribe_pending, retry, failed, waiting
+    # (a leave Mailchimp refused for now: kept, retried with its own backoff), auth (key refused)
+    outcome: str
     error: MailchimpError | None = None
     attempts: int = 0
+
+
+def failed(sub: Subscriber, exc: MailchimpError) -> PushResult:
+    """Record a failed push of `sub` and say what happens next."""
+    leaving = sub.status in GONE
+    if exc.status in AUTH_STATUSES:
+        # The key was rotated or revoked: nothing passes until an operator fixes it. Kept.
+        attempts = mark_failed(sub.pk, str(exc), give_up=False)
+        return PushResult("auth", exc, attempts)
+    attempts = mark_failed(sub.pk, str(exc), give_up=not exc.retryable)
+    if exc.retryable:
+        return PushResult("retry", exc, attempts)
+    return PushResult("waiting" if leaving else "failed", exc, attempts)
 
 
 def push_subscriber(pk: int, client=None) -> PushResult:
@@ -194,20 +228,72 @@ def push_subscriber(pk: int, client=None) -> PushResult:
         return PushResult("skipped")
     client = client or get_client()
     try:
+        move_address(sub, client)
         member = audience.upsert_member(sub.email, member_body(sub), client=client)
     except MailchimpError as exc:
         if exc.status == 400 and is_compliance_error(f"{exc.title} {exc.detail}"):
             return resolve_compliance(sub, read_at, client)
-        attempts = mark_failed(sub.pk, str(exc), give_up=not exc.retryable)
-        return PushResult("retry" if exc.retryable else "failed", exc, attempts)
+        if sub.status in GONE and refused_for_other_data(exc):
+            return push_status_only(sub, read_at, client, exc)
+        return failed(sub, exc)
     try:
         sync_tags(sub, member or {}, client)
     except MailchimpError as exc:
-        # The member itself is in Mailchimp; tags are retried with the next push.
-        attempts = mark_failed(sub.pk, str(exc), give_up=not exc.retryable)
-        return PushResult("retry" if exc.retryable else "failed", exc, attempts)
+        if sub.status not in GONE:
+            # The member itself is in Mailchimp; tags are retried with the next push.
+            return failed(sub, exc)
+        # Mailchimp has the leave, which is what matters; the tags of someone gone can wait.
+        logger.warning("tags of subscriber %s not updated: %s", sub.pk, exc)
     mark_pushed([sub.pk], read_at, parse_mc_time((member or {}).get("last_changed")))
     return PushResult("pushed")
+
+
+def refused_for_other_data(exc: MailchimpError) -> bool:
+    """A 4xx that is about the data sent with the status, not the key (401/403) or the member
+    being gone for good (404 cannot happen on a PUT)."""
+    return exc.status is not None and 400 <= exc.status < 500 and exc.status not in AUTH_STATUSES
+
+
+def status_only_body(sub: Subscriber) -> dict:
+    """Only what a leave needs: no merge fields or consent data Mailchimp could refuse."""
+    status = PUSH_STATUS[sub.status]
+    return {"email_address": sub.email, "status_if_new": status, "status": status}
+
+
+def push_status_only(
+    sub: Subscriber, read_at: datetime, client, first: MailchimpError
+) -> PushResult:
+    """Mailchimp refused a leave because of other data (a required merge field, a refused
+    profile update…): send the status alone. Whatever happens, the leave stays in the outbox
+    until Mailchimp has it."""
+    logger.warning("push of subscriber %s refused (%s): sending the status alone", sub.pk, first)
+    try:
+        member = audience.upsert_member(sub.email, status_only_body(sub), client=client)
+    except MailchimpError as exc:
+        return failed(sub, exc)
+    mark_pushed([sub.pk], read_at, parse_mc_time((member or {}).get("last_changed")))
+    return PushResult("pushed")
+
+
+def move_address(sub: Subscriber, client) -> None:
+    """Our address changed since Mailchimp last heard: change it on the member Mailchimp has
+    (`email_address` on the old member), so no second member appears and the old address is
+    not left subscribed. Raises MailchimpError (the push is retried)."""
+    old = sub.mailchimp_email
+    if not old or old == sub.email:
+        return
+    try:
+        audience.change_member_address(old, sub.email, client=client)
+    except MailchimpError as exc:
+        if exc.status == 404:
+            pass  # Mailchimp never had the old address: the PUT creates the member
+        elif exc.status == 400 and "exists" in f"{exc.title} {exc.detail}".lower():
+            # Mailchimp has both addresses: the old one must stop receiving mail.
+            audience.patch_member(old, {"status": "unsubscribed"}, client=client)
+        else:
+            raise
+    Subscriber.objects.filter(pk=sub.pk, mailchimp_email=old).update(mailchimp_email="")
+    sub.mailchimp_email = ""
 
 
 def mark_pushed_skip(sub: Subscriber, read_at: datetime) -> None:
@@ -235,8 +321,7 @@ def resolve_compliance(sub: Subscriber, read_at: datetime, client) -> PushResult
     try:
         member = audience.get_member(sub.email, client=client)
     except MailchimpError as exc:
-        attempts = mark_failed(sub.pk, str(exc), give_up=not exc.retryable)
-        return PushResult("retry" if exc.retryable else "failed", exc, attempts)
+        return failed(sub, exc)
     mc_status = PULL_STATUS.get((member or {}).get("status", ""))
     mc_time = parse_mc_time((member or {}).get("last_changed")) or EPOCH
     if mc_status in GONE and mailchimp_is_newer(mc_time, sub.status_changed_at, mc_status):
@@ -255,9 +340,7 @@ def resolve_compliance(sub: Subscriber, read_at: datetime, client) -> PushResult
     try:
         member = audience.upsert_member(sub.email, member_body(sub, "pending"), client=client)
     except MailchimpError as exc:
-        retry = exc.retryable
-        attempts = mark_failed(sub.pk, str(exc), give_up=not retry)
-        return PushResult("retry" if retry else "failed", exc, attempts)
+        return failed(sub, exc)
     sub.change_status(
         Status.PENDING,
         source="mailchimp_sync",
@@ -348,6 +431,14 @@ def push_chunk(chunk: list[Subscriber], read_at: datetime, summary: SyncSummary,
         return
     for sub in skipped:
         mark_pushed_skip(sub, read_at)
+    # An address change not yet in Mailchimp renames the old member first (one by one): a batch
+    # subscribe under the new address would make a second member and leave the old one.
+    moving = [s for s in send if s.mailchimp_email and s.mailchimp_email != s.email]
+    for sub in moving:
+        result = push_subscriber(sub.pk, client=client)
+        summary.calls += 1
+        summary.counts[result.outcome] += 1
+    send = [s for s in send if s not in moving]
     if not send:
         return
     result = audience.batch_upsert([batch_member(s) for s in send], client=client)
@@ -366,8 +457,9 @@ def push_chunk(chunk: list[Subscriber], read_at: datetime, summary: SyncSummary,
             summary.calls += 2 if outcome.outcome == "resubscribe_pending" else 1
             summary.counts[outcome.outcome] += 1
         else:
+            # A leave is never given up: it waits for the outbox (status alone if need be).
             mark_failed(sub.pk, message or "batch error", give_up=True)
-            summary.counts["failed"] += 1
+            summary.counts["waiting" if sub.status in GONE else "failed"] += 1
             summary.errors.append(f"{email}: {message}")
     ok = [s.pk for s in send if s.email not in failed]
     mark_pushed(ok, read_at)
@@ -452,6 +544,21 @@ def apply_page(members: list[dict], summary: SyncSummary) -> datetime | None:
         )
     }
     new_rows = [r for r in rows if r[0] not in local]
+    if new_rows:
+        # Erased here: Mailchimp may still hold them until its delete-permanent goes through.
+        erased = tombstones.buried(r[0] for r in new_rows)
+        if erased:
+            summary.counts["erased_not_recreated"] += len(erased)
+            new_rows = [r for r in new_rows if r[0] not in erased]
+        # A subscriber's old address, renamed here but not yet in Mailchimp: the same person.
+        renaming = set(
+            Subscriber.objects.exclude(mailchimp_email="")
+            .filter(mailchimp_email__in=[r[0] for r in new_rows])
+            .values_list("mailchimp_email", flat=True)
+        )
+        if renaming:
+            summary.counts["address_change_pending"] += len(renaming)
+            new_rows = [r for r in new_rows if r[0] not in renaming]
     updates = PageUpdates()
     # One transaction per page: one commit instead of one per member.
     with transaction.atomic():

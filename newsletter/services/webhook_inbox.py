@@ -13,7 +13,9 @@ import logging
 from collections import Counter
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cms.db import update_rows
@@ -27,8 +29,13 @@ BATCH = 100
 # Attempts before an event that keeps failing is left for an administrator (it stays listed).
 MAX_ATTEMPTS = 5
 # Applied events are kept this long (without their body) so repeated deliveries are recognised;
-# Mailchimp retries for about 75 minutes.
-RETENTION = timedelta(days=7)
+# Mailchimp retries for about 75 minutes. Failed events (with their body) are purged after the
+# same time: NEWSLETTER_WEBHOOK_RETENTION_DAYS (default 7).
+ADDRESS_FIELDS = ("data[email]", "data[old_email]", "data[new_email]")
+
+
+def retention() -> timedelta:
+    return timedelta(days=getattr(settings, "NEWSLETTER_WEBHOOK_RETENTION_DAYS", 7))
 
 
 def store(body: bytes, fields: dict[str, str]) -> None:
@@ -56,12 +63,41 @@ def apply_waiting() -> Counter:
     failed: set[int] = set()  # retried by a later drain, not in a loop now
     while apply_batch(counts, failed):
         pass
-    purged, _ = MailchimpWebhookEvent.objects.filter(
-        processed_at__lt=timezone.now() - RETENTION
-    ).delete()
+    purged = purge_old()
     if purged:
         counts["purged"] = purged
     return counts
+
+
+def purge_old() -> int:
+    """Delete applied events, and events that failed for good, older than the retention."""
+    cutoff = timezone.now() - retention()
+    purged, _ = MailchimpWebhookEvent.objects.filter(
+        Q(processed_at__lt=cutoff)
+        | Q(processed_at__isnull=True, attempts__gte=MAX_ATTEMPTS, received_at__lt=cutoff)
+    ).delete()
+    return purged
+
+
+def forget_addresses(emails) -> int:
+    """Erasure: delete every stored event (waiting or failed) that names one of these addresses.
+    Applied events hold no body, so only unapplied ones are read (a handful normally)."""
+    wanted = {audience_events.normalise_email(e) for e in emails if e}
+    doomed = [
+        event.pk
+        for event in MailchimpWebhookEvent.objects.filter(processed_at__isnull=True)
+        .only("pk", "fields")
+        .iterator(chunk_size=500)
+        if isinstance(event.fields, dict)
+        and any(
+            audience_events.normalise_email(str(event.fields.get(key) or "")) in wanted
+            for key in ADDRESS_FIELDS
+        )
+    ]
+    if not doomed:
+        return 0
+    deleted, _ = MailchimpWebhookEvent.objects.filter(pk__in=doomed).delete()
+    return deleted
 
 
 def apply_batch(counts: Counter, failed: set[int]) -> int:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from django_tasks import task
 
 from django.conf import settings
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from newsletter.mailchimp import audience
@@ -54,12 +55,32 @@ def push_subscriber(subscriber_id: int) -> str:
     return result.outcome
 
 
+def outbox(now=None):
+    """Subscribers waiting to be pushed, unsubscribes and cleanings first; a member in its own
+    backoff (mailchimp_retry_at) waits for it."""
+    now = now or timezone.now()
+    return (
+        Subscriber.objects.filter(mailchimp_needs_push=True)
+        .filter(Q(mailchimp_retry_at__isnull=True) | Q(mailchimp_retry_at__lte=now))
+        .annotate(
+            leaving=Case(
+                When(status__in=list(sync.GONE), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("leaving", "pk")
+    )
+
+
 @task(queue_name=QUEUE)
 def push_pending_subscribers() -> dict:
     """The outbox sweeper (periodic): push every flagged subscriber and retry pending erasures.
 
-    Stops at the first temporary failure and waits (backoff) before the next sweep, so a
-    Mailchimp outage costs one call per sweep, not one per subscriber.
+    Unsubscribes and cleanings go first. A member that fails on its own is skipped (it waits with
+    its own backoff) and the sweep goes on; two temporary failures in a row are an outage: the
+    sweep stops and waits (backoff) before the next one, so a Mailchimp outage costs two calls
+    per sweep, not one per subscriber. A refused key (401/403) stops it too.
     """
     if not sync.configured():
         return {"not_configured": 1}
@@ -70,17 +91,21 @@ def push_pending_subscribers() -> dict:
     counts: Counter = Counter()
     client = get_client()
     failure = None
-    pks = list(
-        Subscriber.objects.filter(mailchimp_needs_push=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:SWEEP_LIMIT]
-    )
+    in_a_row = 0
+    pks = list(outbox(now).values_list("pk", flat=True)[:SWEEP_LIMIT])
     for pk in pks:
         result = sync.push_subscriber(pk, client=client)
         counts[result.outcome] += 1
-        if result.outcome == "retry":
+        if result.outcome == "auth":
             failure = result.error
             break
+        if result.outcome == "retry":
+            in_a_row += 1
+            if in_a_row >= 2:
+                failure = result.error
+                break
+        else:
+            in_a_row = 0
     if failure is None:
         failure = sweep_erasures(counts, client)
     if failure is not None:
@@ -98,8 +123,16 @@ def push_pending_subscribers() -> dict:
     return dict(counts)
 
 
+def pending_erasures(now=None):
+    """Erasures still to go through and due now (not resolved by an administrator)."""
+    now = now or timezone.now()
+    return MailchimpErasure.objects.filter(resolved_at__isnull=True).filter(
+        Q(retry_at__isnull=True) | Q(retry_at__lte=now)
+    )
+
+
 def sweep_erasures(counts: Counter, client) -> MailchimpError | None:
-    for erasure in MailchimpErasure.objects.filter(refused=False).order_by("pk")[:SWEEP_LIMIT]:
+    for erasure in pending_erasures().order_by("pk")[:SWEEP_LIMIT]:
         outcome, error = erase(erasure, client)
         counts[f"erasure_{outcome}"] += 1
         if outcome == "retry":
@@ -124,15 +157,27 @@ def pull_audience_changes(full: bool = False) -> dict:
     return summary.as_dict()
 
 
+ERASURE_BACKOFF_BASE = 300.0
+ERASURE_BACKOFF_CAP = 24 * 3600.0
+
+
 def erase(erasure: MailchimpErasure, client=None) -> tuple[str, MailchimpError | None]:
-    """Delete one member permanently; 404 means already gone (success)."""
+    """Delete one member permanently; 404 means already gone (success). A refusal (any other
+    status) is kept, retried with backoff and shown on the dashboard until it goes through or an
+    administrator marks it resolved."""
     try:
         deleted = audience.delete_member_permanent(erasure.member_hash, client=client)
     except MailchimpError as exc:
         erasure.attempts += 1
         erasure.last_error = str(exc)[:2000]
         erasure.refused = not exc.retryable
-        erasure.save(update_fields=["attempts", "last_error", "refused"])
+        if erasure.refused:
+            # Its own backoff; a temporary failure is the sweep's backoff (Mailchimp is down).
+            delay = retry_delay(
+                erasure.attempts, base=ERASURE_BACKOFF_BASE, cap=ERASURE_BACKOFF_CAP
+            )
+            erasure.retry_at = timezone.now() + timedelta(seconds=delay)
+        erasure.save(update_fields=["attempts", "last_error", "refused", "retry_at"])
         if not exc.retryable:
             logger.error("Mailchimp refused erasure of member %s: %s", erasure.member_hash, exc)
         return ("retry" if exc.retryable else "refused"), exc
@@ -143,7 +188,9 @@ def erase(erasure: MailchimpErasure, client=None) -> tuple[str, MailchimpError |
 @task(queue_name=QUEUE)
 def erase_member(member_hash: str) -> str:
     """Mailchimp `delete-permanent` for an erased subscriber (GDPR); retried with backoff."""
-    erasure = MailchimpErasure.objects.filter(member_hash=member_hash, refused=False).first()
+    erasure = MailchimpErasure.objects.filter(
+        member_hash=member_hash, resolved_at__isnull=True
+    ).first()
     if erasure is None:
         return "done"
     if not sync.configured():

@@ -31,11 +31,14 @@ def load_subscriber(token: str, reader):
     )
     if subscriber is None:
         return None, "gone"
+    if not data.matches_address(subscriber):
+        # Made for the address the subscriber had before a change: it must not act on the new one.
+        return None, "moved"
     return (subscriber, data), ""
 
 
 def link_problem(request, reason: str):
-    status = {"expired": 410, "gone": 404}.get(reason, 400)
+    status = {"expired": 410, "moved": 410, "gone": 404}.get(reason, 400)
     return render_page(
         request, "newsletter/subscribers/link_problem.html", {"reason": reason}, status=status
     )

@@ -23,7 +23,7 @@ def unsubscribe(request, token):
         return render_page(request, "newsletter/subscribers/unsubscribe.html", {"state": "done"})
     if problem:
         if one_click:
-            return private_response(HttpResponse(status=400))
+            return private_response(HttpResponse(status=410 if problem == "moved" else 400))
         return link_problem(request, problem)
     subscriber, _data = found
     if request.method == "GET":

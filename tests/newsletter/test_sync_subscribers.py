@@ -118,8 +118,11 @@ def test_pull_full_in_pages_of_1000(mailchimp_sandbox):
     out, _ = run("--pull", "--full")
     pages = api_calls(mailchimp_sandbox, "GET", "/members")
     assert [p["query"]["count"] for p in pages] == [["1000"]] * 3
-    assert [p["query"]["offset"] for p in pages] == [["0"], ["1000"], ["2000"]]
+    # Keyset pages: after the first, each asks for what changed since the newest change read.
+    assert pages[0]["query"]["offset"] == ["0"]
     assert "since_last_changed" not in pages[0]["query"]
+    assert all("since_last_changed" in p["query"] for p in pages[1:])
+    assert all(p["query"]["sort_field"] == ["last_changed"] for p in pages)
     assert Subscriber.objects.count() == 2345
     sub = Subscriber.objects.get(email="mc7@example.se")
     assert sub.status == Status.SUBSCRIBED

@@ -138,7 +138,7 @@ def test_one_failing_event_does_not_hold_up_the_others(failing_apply):
 def test_applied_events_are_purged_after_the_retention(client):
     subscriber("anna@example.se")
     post_event(client, unsubscribe())
-    old = timezone.now() - webhook_inbox.RETENTION - timedelta(hours=1)
+    old = timezone.now() - webhook_inbox.retention() - timedelta(hours=1)
     MailchimpWebhookEvent.objects.update(processed_at=old)
     post_event(client, unsubscribe("bo@example.se"))
     assert list(MailchimpWebhookEvent.objects.values_list("outcome", flat=True)) == ["created"]

@@ -2,6 +2,7 @@
 
 manage.py sync_subscribers --push [--full] [--dry-run]   batch subscribe calls of 500
 manage.py sync_subscribers --pull [--full] [--dry-run]   pages of 1,000 (incremental by default)
+manage.py sync_subscribers --erasures                     lists Mailchimp erasures still pending
 """
 
 import time
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from newsletter.mailchimp.client import MailchimpError
+from newsletter.models import MailchimpErasure
 from newsletter.services import sync
 
 
@@ -48,6 +50,11 @@ class Command(BaseCommand):
         direction = parser.add_mutually_exclusive_group(required=True)
         direction.add_argument("--push", action="store_true", help="Local → Mailchimp.")
         direction.add_argument("--pull", action="store_true", help="Mailchimp → local.")
+        direction.add_argument(
+            "--erasures",
+            action="store_true",
+            help="List the erasures Mailchimp has not carried out yet (no Mailchimp call).",
+        )
         parser.add_argument(
             "--full",
             action="store_true",
@@ -59,6 +66,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args, push=False, pull=False, full=False, dry_run=False, **options):
+        if options.get("erasures"):
+            self.list_erasures()
+            return
         if not sync.configured():
             raise CommandError("MAILCHIMP_API_KEY and MAILCHIMP_AUDIENCE_ID must be set.")
         label = "push" if push else "pull"
@@ -90,3 +100,16 @@ class Command(BaseCommand):
         )
         counts = ", ".join(f"{key} {value:,}" for key, value in sorted(summary.counts.items()))
         return f"{head}\n  {counts or 'nothing to do'}"
+
+    def list_erasures(self) -> None:
+        """Pending erasures: Mailchimp's member hash only (the address is gone here)."""
+        pending = MailchimpErasure.objects.filter(resolved_at__isnull=True).order_by("pk")
+        self.stdout.write(f"{pending.count()} erasure(s) pending in Mailchimp")
+        for erasure in pending:
+            state = "refused" if erasure.refused else "waiting"
+            retry = erasure.retry_at.isoformat(timespec="seconds") if erasure.retry_at else "-"
+            self.stdout.write(
+                f"  {erasure.member_hash}  {state}  since "
+                f"{erasure.created_at.isoformat(timespec='seconds')}  attempts {erasure.attempts}"
+                f"  next {retry}  {erasure.last_error[:120]}"
+            )
