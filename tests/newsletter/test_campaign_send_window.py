@@ -1,0 +1,69 @@
+"""Shortly before a scheduled campaign goes out, the reconciler pushes every unsubscribe still in
+the outbox; when Mailchimp will not take them the campaign is unscheduled, never sent to someone
+who left (issue 11 point 3 with issue 10's reconciler). Real HTTP against the sandbox."""
+
+import datetime
+from io import StringIO
+
+import pytest
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from newsletter.models import CampaignStatus, Subscriber
+from newsletter.services import campaigns as service
+from tests.newsletter.audience_support import make_subscriber, mc_member, mc_put
+from tests.newsletter.campaign_fixtures import campaign_of, publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def goes_out_soon(issue, sandbox, sender, django_capture_on_commit_callbacks):
+    """A sender's schedule that Mailchimp holds; its send time is now 10 minutes away."""
+    issue = publish(issue, sender, django_capture_on_commit_callbacks)
+    when = (timezone.now() + datetime.timedelta(days=2)).replace(second=0, microsecond=0)
+    campaign, when = service.request_schedule(issue, when, user=sender)
+    assert service.run_schedule(campaign.pk, when.isoformat(), sender.pk).ok
+    type(campaign).objects.filter(pk=campaign.pk).update(
+        scheduled_for=timezone.now() + datetime.timedelta(minutes=10)
+    )
+    return issue
+
+
+def leaver(email):
+    mc_put(email, "subscribed")
+    return make_subscriber(email, status=Subscriber.Status.UNSUBSCRIBED, mailchimp_needs_push=True)
+
+
+def reconcile(*args):
+    out = StringIO()
+    call_command("newsletter_campaign", "reconcile", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_waiting_unsubscribe_is_pushed_before_the_send_time(goes_out_soon, sandbox):
+    leaver("anna@kommun.se")
+    assert "1 unsubscribes waiting" in reconcile("--dry-run")
+    assert mc_member("anna@kommun.se")["status"] == "subscribed"  # a dry run changes nothing
+
+    reconcile()
+    assert mc_member("anna@kommun.se")["status"] == "unsubscribed"
+    campaign = campaign_of(goes_out_soon)
+    assert campaign.status == CampaignStatus.SCHEDULED
+    assert sandbox.state.campaigns[campaign.mailchimp_id]["status"] == "schedule"
+
+
+def test_the_campaign_is_unscheduled_when_the_unsubscribe_cannot_reach_mailchimp(
+    goes_out_soon, sandbox
+):
+    leaver("anna@kommun.se")
+    sandbox.inject(status=401, count=50, path="/members/", title="API Key Invalid")
+
+    found = reconcile()
+    assert "could not reach Mailchimp before the send" in found
+    campaign = campaign_of(goes_out_soon)
+    assert sandbox.state.campaigns[campaign.mailchimp_id]["status"] == "save"
+    assert campaign.status != CampaignStatus.SCHEDULED
+    assert "har ännu inte nått Mailchimp" in campaign.last_error
+    assert Subscriber.objects.get(email="anna@kommun.se").mailchimp_needs_push
