@@ -256,3 +256,19 @@ NEWSLETTER_REPORT_DAYS = int(os.environ.get("NEWSLETTER_REPORT_DAYS", "30"))
 
 # No requests to gravatar.com from the admin (privacy, and these machines have no internet).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# --- headless: API caching and rate limits, draft previews in the frontend, publish webhooks ------
+# Cache-Control of API answers: browsers keep them API_CACHE_MAX_AGE seconds, shared caches (CDN,
+# reverse proxy) API_CACHE_SHARED_MAX_AGE; every answer has an ETag and answers 304.
+API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
+API_CACHE_SHARED_MAX_AGE = int(os.environ.get("API_CACHE_SHARED_MAX_AGE", "300"))
+# Anonymous API clients: requests allowed per window (seconds) per address; 429 beyond.
+API_RATE_LIMIT = (
+    int(os.environ.get("API_RATE_LIMIT", "600")),
+    int(os.environ.get("API_RATE_LIMIT_WINDOW", "60")),
+)
+# Addresses or networks without a limit (the frontend's build or rendering servers).
+API_RATE_LIMIT_EXEMPT = env_list("API_RATE_LIMIT_EXEMPT")
+# The frontend's preview route; the editor's "preview in the site's frontend" opens it with ?token=.
+HEADLESS_PREVIEW_URL = os.environ.get("HEADLESS_PREVIEW_URL", "")
+HEADLESS_PREVIEW_MAX_AGE = int(os.environ.get("HEADLESS_PREVIEW_MAX_AGE", str(30 * 60)))
