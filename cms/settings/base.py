@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "newsletter",
     "search",
     "api",
+    "webhooks_out",
     "mailchimp_sandbox",
     "wagtail.api.v2",
     "wagtail.contrib.redirects",
@@ -272,3 +273,7 @@ API_RATE_LIMIT_EXEMPT = env_list("API_RATE_LIMIT_EXEMPT")
 # The frontend's preview route; the editor's "preview in the site's frontend" opens it with ?token=.
 HEADLESS_PREVIEW_URL = os.environ.get("HEADLESS_PREVIEW_URL", "")
 HEADLESS_PREVIEW_MAX_AGE = int(os.environ.get("HEADLESS_PREVIEW_MAX_AGE", str(30 * 60)))
+# Publish webhooks (webhooks_out): per-request timeout, and how long a failing delivery is retried.
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "10"))
+WEBHOOKS_RETRY_FOR = int(os.environ.get("WEBHOOKS_RETRY_FOR", str(24 * 3600)))
+PERIODIC_TASKS += [("webhooks_out.tasks.deliver_due", 60)]
