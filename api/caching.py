@@ -27,7 +27,8 @@ def shared_max_age() -> int:
 
 
 def content_etag(content: bytes) -> str:
-    return '"%s"' % hashlib.sha256(content).hexdigest()[:40]
+    digest = hashlib.sha256(content).hexdigest()[:40]
+    return f'"{digest}"'
 
 
 def conditional(request, response, last_modified=None):

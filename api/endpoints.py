@@ -12,7 +12,6 @@ from django.db import DataError
 from django.db.models import prefetch_related_objects
 
 from taggit.managers import TaggableManager
-from wagtail.api.v2.filters import AncestorOfFilter, ChildOfFilter, DescendantOfFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import BaseAPIViewSet, PagesAPIViewSet
@@ -32,6 +31,8 @@ from .filters import (
     MunicipalityFilter,
     SafeOrderingFilter,
     SearchFilter,
+    TagsFilter,
+    TreeFilter,
     UpcomingFilter,
     model_field,
 )
@@ -132,9 +133,8 @@ class SafeQueryMixin:
 class PagesEndpoint(SafeQueryMixin, PagesAPIViewSet):
     filter_backends = [
         FieldsFilter,
-        ChildOfFilter,
-        AncestorOfFilter,
-        DescendantOfFilter,
+        TagsFilter,
+        TreeFilter,
         DateRangeFilter,
         UpcomingFilter,
         MunicipalityFilter,
@@ -152,6 +152,7 @@ class PagesEndpoint(SafeQueryMixin, PagesAPIViewSet):
             "date_to",
             "upcoming",
             "municipality",
+            "tags",
             "_",
         ]
     )

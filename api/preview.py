@@ -74,9 +74,7 @@ def read_token(token: str) -> tuple[int, int]:
 def frontend_url(token: str, page) -> str:
     """HEADLESS_PREVIEW_URL with the token, the page id and type added to its query."""
     parts = urlsplit(preview_url())
-    extra = urlencode(
-        {"token": token, "id": page.pk, "type": page.specific_class._meta.label}
-    )
+    extra = urlencode({"token": token, "id": page.pk, "type": page.specific_class._meta.label})
     query = f"{parts.query}&{extra}" if parts.query else extra
     return urlunsplit(parts._replace(query=query))
 

@@ -84,7 +84,7 @@ class WebhookDelivery(models.Model):
         on_delete=models.CASCADE,
         related_name="deliveries",
     )
-    event = models.CharField(_("event"), max_length=32, choices=Event.choices)
+    event = models.CharField(_("event type"), max_length=32, choices=Event.choices)
     payload = models.JSONField(_("payload"))
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING

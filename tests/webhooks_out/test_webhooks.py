@@ -199,7 +199,9 @@ def test_slow_endpoint_never_slows_publishing(receiver, content, settings):
     assert logged.response_status is None and logged.response_ms >= 300
 
 
-def test_a_claimed_delivery_is_not_sent_twice(receiver, content, django_capture_on_commit_callbacks):
+def test_a_claimed_delivery_is_not_sent_twice(
+    receiver, content, django_capture_on_commit_callbacks
+):
     endpoint(receiver.url)
     receiver.status = 500
     publish(content.welcome, django_capture_on_commit_callbacks)
