@@ -17,6 +17,7 @@ from django.db import close_old_connections
 # Loading the description is a plain GET that touches no database.
 schema = schemathesis.openapi.from_wsgi("/api/v2/openapi.json", get_wsgi_application())
 
+
 @pytest.fixture
 def keep_db_connection():
     # The WSGI handler closes "old" connections when a request ends; Django's test client
