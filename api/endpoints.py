@@ -1,6 +1,9 @@
 """The v2 endpoints: pages, images, documents and member municipalities."""
 
+import math
+
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -9,7 +12,6 @@ from django.db import DataError
 from django.db.models import prefetch_related_objects
 
 from taggit.managers import TaggableManager
-from wagtail.api.v2.filters import AncestorOfFilter, ChildOfFilter, DescendantOfFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import BaseAPIViewSet, PagesAPIViewSet
@@ -20,6 +22,7 @@ from wagtail.search.backends.base import BaseSearchResults
 from home.models import Municipality
 from search.query import RankedResults
 
+from .caching import conditional
 from .exposed import LISTING_DEFAULTS, api_fields_for
 from .fields import LoadedTagsField, load_tag_names
 from .filters import (
@@ -28,9 +31,12 @@ from .filters import (
     MunicipalityFilter,
     SafeOrderingFilter,
     SearchFilter,
+    TagsFilter,
+    TreeFilter,
     UpcomingFilter,
     model_field,
 )
+from .ratelimit import AnonymousRateThrottle
 
 # Deeper than anyone pages by hand; keeps OFFSET within what every database accepts.
 MAX_OFFSET = 10_000
@@ -50,12 +56,25 @@ class BoundedPagination(WagtailPagination):
 
 
 class SafeQueryMixin:
-    """JSON only, bounded paging, and any value the database rejects answers 400, not 500."""
+    """JSON only, bounded paging, any value the database rejects answers 400, not 500;
+    conditional GETs (ETag, 304, Cache-Control) and the anonymous clients' rate limit."""
 
     renderer_classes = [JSONRenderer]
     pagination_class = BoundedPagination
+    throttle_classes = [AnonymousRateThrottle]
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        return conditional(request, response, getattr(self, "last_modified", None))
 
     def handle_exception(self, exc):
+        if isinstance(exc, Throttled):
+            wait = math.ceil(exc.wait or 1)
+            return Response(
+                {"message": f"too many requests: try again in {wait} seconds"},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(wait)},
+            )
         if isinstance(exc, (ValidationError, ValueError, OverflowError, DataError, FieldError)):
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             return Response(
@@ -114,9 +133,8 @@ class SafeQueryMixin:
 class PagesEndpoint(SafeQueryMixin, PagesAPIViewSet):
     filter_backends = [
         FieldsFilter,
-        ChildOfFilter,
-        AncestorOfFilter,
-        DescendantOfFilter,
+        TagsFilter,
+        TreeFilter,
         DateRangeFilter,
         UpcomingFilter,
         MunicipalityFilter,
@@ -134,6 +152,7 @@ class PagesEndpoint(SafeQueryMixin, PagesAPIViewSet):
             "date_to",
             "upcoming",
             "municipality",
+            "tags",
             "_",
         ]
     )
@@ -144,6 +163,12 @@ class PagesEndpoint(SafeQueryMixin, PagesAPIViewSet):
         if not hasattr(self, "_base_queryset"):
             self._base_queryset = super().get_base_queryset()
         return self._base_queryset.all()
+
+    def detail_view(self, request, pk):
+        response = super().detail_view(request, pk)
+        # When the page was last published; only informative (see api.caching).
+        self.last_modified = getattr(self.get_object(), "last_published_at", None)
+        return response
 
 
 class ImagesEndpoint(SafeQueryMixin, ImagesAPIViewSet):

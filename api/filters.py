@@ -89,80 +89,92 @@ class FieldsFilter(BaseFilterBackend):
 
 
 class DateRangeFilter(BaseFilterBackend):
-    """?date_from=YYYY-MM-DD&date_to=YYYY-MM-DD on articles, events (start) and issues."""
+    """?date_from=YYYY-MM-DD&date_to=YYYY-MM-DD: articles by date, events by start, issues by
+    issue date. Without one of those types, the dated pages of all three in the range; a range
+    that ends before it starts is empty."""
 
     def filter_queryset(self, request, queryset, view):
         params = [p for p in ("date_from", "date_to") if p in request.GET]
         if not params:
             return queryset
-        field = DATE_FIELDS.get(queryset.model)
-        if field is None:
-            raise BadRequestError(
-                "date_from and date_to need type=home.ArticlePage, home.EventPage "
-                "or newsletter.NewsletterIssuePage"
-            )
-        is_datetime = isinstance(queryset.model._meta.get_field(field), models.DateTimeField)
         bounds = {p: parse_date(p, request.GET[p]) for p in params}
-        if (
-            "date_from" in bounds
-            and "date_to" in bounds
-            and bounds["date_from"] > bounds["date_to"]
-        ):
-            raise BadRequestError("date_from must not be after date_to")
+        if queryset.model in DATE_FIELDS:
+            return self.in_range(queryset, queryset.model, bounds)
+        dated = [
+            self.in_range(model.objects.all(), model, bounds).values("pk") for model in DATE_FIELDS
+        ]
+        return queryset.filter(
+            models.Q(pk__in=dated[0]) | models.Q(pk__in=dated[1]) | models.Q(pk__in=dated[2])
+        )
+
+    @staticmethod
+    def in_range(queryset, model, bounds):
+        field = DATE_FIELDS[model]
+        is_datetime = isinstance(model._meta.get_field(field), models.DateTimeField)
         if "date_from" in bounds:
             start = bounds["date_from"]
             if is_datetime:
                 start = _start_of_day(start)
-            queryset = queryset.filter(**{f"{field}__gte": start})
+            if start is not None:
+                queryset = queryset.filter(**{f"{field}__gte": start})
         if "date_to" in bounds:
             end = bounds["date_to"]
             if is_datetime:
-                queryset = queryset.filter(**{f"{field}__lt": _start_of_day(end, days_after=1)})
+                end_of_day = _start_of_day(end, days_after=1)
+                if end_of_day is not None:
+                    queryset = queryset.filter(**{f"{field}__lt": end_of_day})
             else:
                 queryset = queryset.filter(**{f"{field}__lte": end})
         return queryset
 
 
-def _start_of_day(day: datetime.date, days_after: int = 0) -> datetime.datetime:
+def _start_of_day(day: datetime.date, days_after: int = 0) -> datetime.datetime | None:
+    """Midnight of the day (`days_after` later), local time; None past the last date."""
     try:
         day = day + datetime.timedelta(days=days_after)
-    except OverflowError as e:
-        raise BadRequestError("date out of range") from e
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        if day.year < 2:  # local midnight of year 1 is before the first UTC instant
+            return None
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    except OverflowError:
+        return None
 
 
 class UpcomingFilter(BaseFilterBackend):
-    """?upcoming=true: events that have not ended yet (false: those that have)."""
+    """?upcoming=true: events that have not ended yet (false: those that have); without
+    type=home.EventPage it keeps the events among the pages."""
 
     def filter_queryset(self, request, queryset, view):
         if "upcoming" not in request.GET:
             return queryset
-        if queryset.model is not EventPage:
-            raise BadRequestError("upcoming needs type=home.EventPage")
-        try:
-            upcoming = parse_boolean(request.GET["upcoming"])
-        except ValueError as e:
-            raise BadRequestError(f"upcoming: {e}") from e
+        value = request.GET["upcoming"]
+        if value not in ("true", "false"):
+            raise BadRequestError("upcoming must be 'true' or 'false'")
+        upcoming = value == "true"
         now = timezone.now()
         # An event without an end is over when it starts.
+        events = queryset if queryset.model is EventPage else EventPage.objects.all()
         if upcoming:
-            return queryset.filter(start__gte=now) | queryset.filter(end__gte=now)
-        return queryset.filter(start__lt=now).exclude(end__gte=now)
+            events = events.filter(start__gte=now) | events.filter(end__gte=now)
+        else:
+            events = events.filter(start__lt=now).exclude(end__gte=now)
+        if queryset.model is EventPage:
+            return events
+        # Other types: only events are (or are not) upcoming.
+        return queryset.filter(pk__in=events.values("pk"))
 
 
 class MunicipalityFilter(BaseFilterBackend):
-    """?municipality=<slug or id>: articles about a member municipality."""
+    """?municipality=<slug or id>: articles about a member municipality (with any other type:
+    only articles are about one)."""
 
     def filter_queryset(self, request, queryset, view):
         if "municipality" not in request.GET:
             return queryset
-        if queryset.model is not ArticlePage:
-            raise BadRequestError("municipality needs type=home.ArticlePage")
         value = _clean_text("municipality", request.GET["municipality"])
         lookup = {"pk": int(value)} if value.isdigit() and len(value) < 18 else {"slug": value}
         municipality = Municipality.objects.filter(**lookup).first()
-        if municipality is None:
-            raise BadRequestError(f"unknown municipality '{value}'")
+        if municipality is None:  # nothing is about a municipality we do not know
+            return queryset.none()
         # By id subquery so that ?search= can be combined with it.
         through = ArticlePage.municipalities.through
         about = through.objects.filter(municipality=municipality).values("articlepage_id")
@@ -193,19 +205,61 @@ class SearchFilter(BaseFilterBackend):
     """?search= with the same normalised, bounded query as the site search (must be last)."""
 
     def filter_queryset(self, request, queryset, view):
+        operator = request.GET.get("search_operator", "and")
+        if operator not in OPERATORS:
+            raise BadRequestError("search_operator must be 'and' or 'or'")
         if "search" not in request.GET:
             return queryset
         query = _clean_text("search", request.GET["search"])
         if len(query) > MAX_QUERY_LENGTH:
             raise BadRequestError(f"search must be at most {MAX_QUERY_LENGTH} characters")
-        operator = request.GET.get("search_operator", "and")
-        if operator not in OPERATORS:
-            raise BadRequestError("search_operator must be 'and' or 'or'")
         try:
             return run_search(
                 queryset, query, operator=operator, order_by_relevance="order" not in request.GET
             )
-        except FilterFieldError as e:
-            raise BadRequestError(f"cannot filter by '{e.field_name}' while searching") from e
-        except OrderByFieldError as e:
-            raise BadRequestError(f"cannot order by '{e.field_name}' while searching") from e
+        except (FilterFieldError, OrderByFieldError):
+            # The index cannot filter or order by a field asked for: search the whole model,
+            # then keep the hits among this filtered, ordered queryset in the database.
+            hits = run_search(
+                queryset.model.objects.all(), query, operator=operator, order_by_relevance=False
+            )
+            return queryset.filter(pk__in=[hit.pk for hit in hits])
+
+
+class TagsFilter(BaseFilterBackend):
+    """?tags=a,b: articles with all these tags, with any type (other types have none)."""
+
+    def filter_queryset(self, request, queryset, view):
+        value = request.GET.get("tags")
+        if value is None or isinstance(model_field(queryset.model, "tags"), TaggableManager):
+            return queryset  # FieldsFilter filters a type with its own tags
+        tagged = ArticlePage.objects.all()
+        through = ArticlePage.tags.through
+        for tag in [t for t in _clean_text("tags", value).split(",") if t]:
+            tagged = tagged.filter(
+                pk__in=through.objects.filter(tag__name=tag).values("content_object_id")
+            )
+        return queryset.filter(pk__in=tagged.values("pk"))
+
+
+class TreeFilter(BaseFilterBackend):
+    """Wagtail's ?child_of=, ?descendant_of= (a page id or `root`) and ?ancestor_of= (a page
+    id), combinable; a page that does not exist (or is not public) has no relatives: an empty
+    list, not an error."""
+
+    def filter_queryset(self, request, queryset, view):
+        for name in ("child_of", "descendant_of", "ancestor_of"):
+            if name not in request.GET:
+                continue
+            value = _clean_text(name, request.GET[name])
+            if value == "root" and name != "ancestor_of":
+                page = view.get_root_page()
+            elif value.isdigit() and len(value) < 18 and int(value) > 0:
+                page = view.get_base_queryset().filter(pk=int(value)).first()
+            else:
+                accepted = "a page id" if name == "ancestor_of" else "a page id or root"
+                raise BadRequestError(f"{name} must be {accepted}")
+            if page is None:
+                return queryset.none()
+            queryset = getattr(queryset, name)(page)
+        return queryset

@@ -14,11 +14,20 @@ from django.views.decorators.http import require_GET
 
 from taggit.managers import TaggableManager
 from wagtail.api import APIField
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page
 
 from home.models import COUNTIES, ArticlePage, EventPage, Municipality, StandardPage
 from newsletter.models import NewsletterIssuePage
 
-from .endpoints import MAX_OFFSET
+from .endpoints import (
+    MAX_OFFSET,
+    DocumentsEndpoint,
+    ImagesEndpoint,
+    MunicipalitiesEndpoint,
+    PagesEndpoint,
+)
 from .exposed import API_FIELDS
 from .fields import (
     ImageDataField,
@@ -34,6 +43,8 @@ LIMIT_MAX = 100
 
 ERROR = {"$ref": "#/components/responses/BadRequest"}
 NOT_FOUND = {"$ref": "#/components/responses/NotFound"}
+NOT_MODIFIED = {"$ref": "#/components/responses/NotModified"}
+TOO_MANY = {"$ref": "#/components/responses/TooManyRequests"}
 
 
 def _param(name, schema, description):
@@ -46,6 +57,51 @@ def _param(name, schema, description):
     }
 
 
+# Free text: anything but a NUL character (which no database column can hold).
+TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
+
+
+def _text(**extra):
+    return {**TEXT, **extra}
+
+
+def _common_params(endpoint, model) -> list[dict]:
+    """limit, offset, search and, from the endpoint's own configuration, the `fields` and
+    `order` values it accepts for every item type (type-specific ones need ?type=)."""
+    listed = [
+        name
+        for name in endpoint.get_body_fields_names(model) + endpoint.get_meta_fields_names(model)
+        if name not in endpoint.detail_only_fields
+    ]
+    names = "|".join(dict.fromkeys(listed))
+    name = f"({names})"
+    # `*` then removals, `_` then additions, or a list of additions and removals.
+    fields_pattern = f"^(\\*(,-{name})*|_(,{name})*|-?{name}(,-?{name})*)?$"
+    orderable = endpoint().get_available_fields(model, db_fields_only=True)
+    order = [""]  # empty: the default order
+    for name in orderable:
+        field = model._meta.get_field(name)
+        if not field.is_relation:
+            order += [name, f"-{name}"]
+    return [
+        COMMON_PARAMS[0],
+        COMMON_PARAMS[1],
+        _param(
+            "fields",
+            {"type": "string", "maxLength": 200, "pattern": fields_pattern},
+            "Fields to include, e.g. `title,slug` or `*` or `-title`; with ?type= also that "
+            "type's own fields (see its schema).",
+        ),
+        _param(
+            "order",
+            {"type": "string", "enum": order},
+            "Field to order by, `-` for descending. With ?type= also that type's own fields "
+            "(e.g. `-date` for articles, `name` for municipalities); `random` (without offset).",
+        ),
+        *COMMON_PARAMS[2:],
+    ]
+
+
 COMMON_PARAMS = [
     _param(
         "limit",
@@ -54,18 +110,8 @@ COMMON_PARAMS = [
     ),
     _param("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}, "Items to skip."),
     _param(
-        "fields",
-        {"type": "string", "maxLength": 200},
-        "Fields to include, e.g. `date,summary` or `*` or `-title`.",
-    ),
-    _param(
-        "order",
-        {"type": "string", "maxLength": 100},
-        "Field to order by, `-` for descending, or `random`.",
-    ),
-    _param(
         "search",
-        {"type": "string", "maxLength": 200},
+        _text(maxLength=200),
         "Full-text search (Swedish stemming on PostgreSQL).",
     ),
     _param(
@@ -82,29 +128,50 @@ PAGE_PARAMS = [
     ),
     _param(
         "tags",
-        {"type": "string"},
-        "Articles with all these tags (comma-separated).",
+        _text(),
+        "Articles with all these tags (comma-separated); other types have no tags.",
     ),
     _param(
         "upcoming",
         {"type": "string", "enum": ["true", "false"]},
-        "Events not yet over (needs type=home.EventPage).",
+        "Events not yet over (`false`: those over); other types are neither.",
     ),
     _param(
         "date_from",
         {"type": "string", "format": "date"},
-        "From this date (articles: date, events: start, issues: issue date).",
+        "From this date (articles: date, events: start, issues: issue date; other types have "
+        "no date and are left out).",
     ),
-    _param("date_to", {"type": "string", "format": "date"}, "Up to and including this date."),
-    _param("municipality", {"type": "string"}, "Articles about a municipality (slug or id)."),
-    _param("child_of", {"type": "string"}, "Children of a page id (or `root`)."),
-    _param("descendant_of", {"type": "string"}, "Descendants of a page id (or `root`)."),
-    _param("ancestor_of", {"type": "integer", "minimum": 1}, "Ancestors of a page id."),
+    _param(
+        "date_to",
+        {"type": "string", "format": "date"},
+        "Up to and including this date (before date_from: nothing).",
+    ),
+    _param(
+        "municipality",
+        _text(),
+        "Articles about a municipality (slug or id); an unknown one: nothing.",
+    ),
+    _param(
+        "child_of",
+        {"type": "string", "pattern": "^(root|[1-9][0-9]{0,16})$"},
+        "Children of a page id (or `root`); a page that does not exist has none.",
+    ),
+    _param(
+        "descendant_of",
+        {"type": "string", "pattern": "^(root|[1-9][0-9]{0,16})$"},
+        "Descendants of a page id (or `root`).",
+    ),
+    _param(
+        "ancestor_of",
+        {"type": "integer", "minimum": 1, "maximum": 10**17 - 1},
+        "Ancestors of a page id.",
+    ),
 ]
 
 MUNICIPALITY_PARAMS = [
     _param("county", {"type": "string", "enum": [c[0] for c in COUNTIES]}, "Län."),
-    _param("slug", {"type": "string"}, "The municipality's slug."),
+    _param("slug", _text(), "The municipality's slug."),
 ]
 
 META = {"type": "object", "additionalProperties": True}
@@ -202,7 +269,9 @@ def _listing(item_ref):
                 }
             },
         },
+        "304": NOT_MODIFIED,
         "400": ERROR,
+        "429": TOO_MANY,
     }
 
 
@@ -212,12 +281,14 @@ def _detail(item_ref):
             "description": "One object.",
             "content": {"application/json": {"schema": item_ref}},
         },
+        "304": NOT_MODIFIED,
         "400": ERROR,
         "404": NOT_FOUND,
+        "429": TOO_MANY,
     }
 
 
-def _endpoint(name, summary, params, item_ref):
+def _endpoint(name, summary, params, item_ref, endpoint, model):
     id_param = {
         "name": "id",
         "in": "path",
@@ -229,7 +300,7 @@ def _endpoint(name, summary, params, item_ref):
             "get": {
                 "operationId": f"list_{name}",
                 "summary": summary,
-                "parameters": COMMON_PARAMS + params,
+                "parameters": _common_params(endpoint, model) + params,
                 "responses": _listing(item_ref),
             }
         },
@@ -273,16 +344,23 @@ def build_openapi() -> dict:
             "Pages (articles, events, newsletter issues, standard pages)",
             PAGE_PARAMS,
             page_ref,
+            PagesEndpoint,
+            Page,
         )
     )
-    paths.update(_endpoint("images", "Images", [], {"$ref": "#/components/schemas/Item"}))
-    paths.update(_endpoint("documents", "Documents", [], {"$ref": "#/components/schemas/Item"}))
+    item_ref = {"$ref": "#/components/schemas/Item"}
+    paths.update(_endpoint("images", "Images", [], item_ref, ImagesEndpoint, get_image_model()))
+    paths.update(
+        _endpoint("documents", "Documents", [], item_ref, DocumentsEndpoint, get_document_model())
+    )
     paths.update(
         _endpoint(
             "municipalities",
             "Member municipalities",
             MUNICIPALITY_PARAMS,
             {"$ref": "#/components/schemas/Municipality"},
+            MunicipalitiesEndpoint,
+            Municipality,
         )
     )
     message = {
@@ -293,7 +371,8 @@ def build_openapi() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "SmåKom API",
+            # ASCII: client generators derive package names from it (smakom_api_client).
+            "title": "Smakom API",
             "version": "2",
             "description": "SmåKom's news, events, newsletter issues, pages and member "
             "municipalities (Wagtail API v2). Rich text is HTML with absolute URLs; images "
@@ -309,6 +388,17 @@ def build_openapi() -> dict:
                 },
                 "NotFound": {
                     "description": "No such object.",
+                    "content": {"application/json": {"schema": message}},
+                },
+                "NotModified": {
+                    "description": "The `If-None-Match` ETag still matches: use your copy.",
+                },
+                "TooManyRequests": {
+                    "description": "Rate limit for anonymous clients reached; `Retry-After` "
+                    "says in how many seconds to try again.",
+                    "headers": {
+                        "Retry-After": {"schema": {"type": "integer", "minimum": 1}},
+                    },
                     "content": {"application/json": {"schema": message}},
                 },
             },

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "events",
     "search",
     "api",
+    "webhooks_out",
     "mailchimp_sandbox",
     "wagtail.api.v2",
     "wagtail.contrib.redirects",
@@ -433,3 +434,22 @@ LOGGING["loggers"]["django.server"] = {
 NEWSLETTER_TOMBSTONE_KEY = os.environ.get("NEWSLETTER_TOMBSTONE_KEY", "")
 # Applied and failed Mailchimp webhook events are deleted after this many days.
 NEWSLETTER_WEBHOOK_RETENTION_DAYS = int(os.environ.get("NEWSLETTER_WEBHOOK_RETENTION_DAYS", "7"))
+# --- headless: API caching and rate limits, draft previews in the frontend, publish webhooks ------
+# Cache-Control of API answers: browsers keep them API_CACHE_MAX_AGE seconds, shared caches (CDN,
+# reverse proxy) API_CACHE_SHARED_MAX_AGE; every answer has an ETag and answers 304.
+API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
+API_CACHE_SHARED_MAX_AGE = int(os.environ.get("API_CACHE_SHARED_MAX_AGE", "300"))
+# Anonymous API clients: requests allowed per window (seconds) per address; 429 beyond.
+API_RATE_LIMIT = (
+    int(os.environ.get("API_RATE_LIMIT", "600")),
+    int(os.environ.get("API_RATE_LIMIT_WINDOW", "60")),
+)
+# Addresses or networks without a limit (the frontend's build or rendering servers).
+API_RATE_LIMIT_EXEMPT = env_list("API_RATE_LIMIT_EXEMPT")
+# The frontend's preview route; the editor's "preview in the site's frontend" opens it with ?token=.
+HEADLESS_PREVIEW_URL = os.environ.get("HEADLESS_PREVIEW_URL", "")
+HEADLESS_PREVIEW_MAX_AGE = int(os.environ.get("HEADLESS_PREVIEW_MAX_AGE", str(30 * 60)))
+# Publish webhooks (webhooks_out): per-request timeout, and how long a failing delivery is retried.
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "10"))
+WEBHOOKS_RETRY_FOR = int(os.environ.get("WEBHOOKS_RETRY_FOR", str(24 * 3600)))
+PERIODIC_TASKS += [("webhooks_out.tasks.deliver_due", 60)]

@@ -74,6 +74,23 @@ class BasePage(ListingFields, SocialFields, Page):
     class Meta:
         abstract = True
 
+    # The site's own preview modes; the headless frontend's (api.preview) is added when one
+    # is configured (HEADLESS_PREVIEW_URL).
+    site_preview_modes = Page.DEFAULT_PREVIEW_MODES
+
+    @property
+    def preview_modes(self):
+        from api.preview import preview_modes
+
+        return [*self.site_preview_modes, *preview_modes()]
+
+    def serve_preview(self, request, mode_name):
+        from api.preview import MODE, serve_headless_preview
+
+        if mode_name == MODE:
+            return serve_headless_preview(self, request)
+        return super().serve_preview(request, mode_name)
+
     def get_og_image(self):
         return self.social_image or self.listing_image
 

@@ -279,6 +279,12 @@ class EventIndexPage(RoutablePageMixin, BasePage):
     class Meta:
         verbose_name = _("calendar")
 
+    def serve_preview(self, request, mode_name):
+        # RoutablePageMixin previews its index route only; the headless mode is BasePage's.
+        if mode_name:
+            return BasePage.serve_preview(self, request, mode_name)
+        return super().serve_preview(request, mode_name)
+
     @path("")
     def index_route(self, request, *args, **kwargs):
         return self.render(request)
@@ -405,6 +411,12 @@ class EventPage(RoutablePageMixin, BasePage):
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("event")
+
+    def serve_preview(self, request, mode_name):
+        # RoutablePageMixin previews its index route only; the headless mode is BasePage's.
+        if mode_name:
+            return BasePage.serve_preview(self, request, mode_name)
+        return super().serve_preview(request, mode_name)
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -83,7 +83,7 @@ class NewsletterIssuePage(BasePage):
     parent_page_types = ["newsletter.NewsletterIndexPage"]
     subpage_types = []
 
-    preview_modes = [
+    site_preview_modes = [
         ("", _("Web page")),
         ("email", _("Email")),
         ("email_phone", _("Email on a phone")),

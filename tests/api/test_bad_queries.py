@@ -23,25 +23,14 @@ BAD = [
     ("/api/v2/pages/", {"unknown": "1"}),
     ("/api/v2/pages/", {"type": "home.ArticlePage", "date_from": "2022-13-45"}),
     ("/api/v2/pages/", {"type": "home.ArticlePage", "date_to": "yesterday"}),
-    (
-        "/api/v2/pages/",
-        {"type": "home.ArticlePage", "date_from": "2022-05-01", "date_to": "2022-01-01"},
-    ),
-    ("/api/v2/pages/", {"date_from": "2022-01-01"}),
-    ("/api/v2/pages/", {"type": "home.EventPage", "date_to": "9999-12-31"}),
-    ("/api/v2/pages/", {"upcoming": "true"}),
     ("/api/v2/pages/", {"type": "home.EventPage", "upcoming": "maybe"}),
-    ("/api/v2/pages/", {"type": "home.ArticlePage", "municipality": "atlantis"}),
-    ("/api/v2/pages/", {"municipality": "tranemo"}),
     ("/api/v2/pages/", {"type": "home.ArticlePage", "date": "junk"}),
     ("/api/v2/pages/", {"type": "home.ArticlePage", "hero_image": "junk"}),
     ("/api/v2/pages/", {"type": "home.ArticlePage", "municipalities": "junk"}),
     ("/api/v2/pages/", {"type": "home.ArticlePage", "id": "99999999999999999999999"}),
     ("/api/v2/pages/", {"search": "x" * 5000}),
     ("/api/v2/pages/", {"search": "kommun", "search_operator": "xor"}),
-    ("/api/v2/pages/", {"search": "kommun", "type": "home.ArticlePage", "order": "hero_credit"}),
     ("/api/v2/pages/", {"child_of": "-3"}),
-    ("/api/v2/pages/", {"child_of": "99999999"}),
     ("/api/v2/pages/", {"descendant_of": "x"}),
     ("/api/v2/pages/find/", {"id": "junk"}),
     ("/api/v2/municipalities/", {"county": "atlantis"}),
@@ -99,3 +88,28 @@ def test_openapi_description(client):
         assert path in data["paths"]
     names = [p["name"] for p in data["paths"]["/api/v2/pages/"]["get"]["parameters"]]
     assert {"type", "tags", "upcoming", "date_from", "date_to", "municipality"} <= set(names)
+
+
+# Schema-valid requests that earlier answered 400 (schemathesis ST202): a filter that does not
+# apply to a type, or names nothing that exists, narrows the list instead.
+ACCEPTED = [
+    ({"type": "home.ArticlePage", "date_from": "2022-05-01", "date_to": "2022-01-01"}, 0),
+    ({"type": "home.StandardPage", "upcoming": "true"}, 0),
+    ({"type": "home.ArticlePage", "municipality": "atlantis"}, 0),
+    ({"child_of": "99999999"}, 0),
+    ({"ancestor_of": "99999999"}, 0),
+    ({"type": "home.EventPage", "date_to": "9999-12-31"}, 3),
+    ({"municipality": "tranemo"}, 1),
+    ({"tags": "medlemmar"}, 1),
+    ({"date_from": "2022-04-01", "date_to": "2022-04-30"}, 2),
+    ({"search": "kommun", "type": "home.ArticlePage", "order": "hero_credit"}, None),
+    ({"search": "kommun", "order": "-title"}, None),
+]
+
+
+@pytest.mark.parametrize(("params", "count"), ACCEPTED)
+def test_schema_valid_filters_are_accepted(client, content, params, count):
+    response = client.get("/api/v2/pages/", params)
+    assert response.status_code == 200, (params, response.content[:300])
+    if count is not None:
+        assert response.json()["meta"]["total_count"] == count, params
