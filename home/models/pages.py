@@ -1,4 +1,3 @@
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch, Q
@@ -61,6 +60,31 @@ def past_events(now=None):
     )
 
 
+def route_below(root, request, path_components):
+    """Wagtail's routing (two queries per level) in two queries: the pages the path names, in
+    one, with the deepest loaded as its own type with what its view needs
+    (`route_select_related`) and its parent attached; that page routes the rest (sub-routes of
+    the calendar and events). Used by `cms.views.serve` for every page below the site root."""
+    candidates = {
+        root.url_path + "".join(f"{part}/" for part in path_components[:n]): n
+        for n in range(1, len(path_components) + 1)
+    }
+    found = list(
+        Page.objects.filter(url_path__in=candidates, path__startswith=root.path).order_by("-depth")
+    )
+    if not found:
+        raise Http404
+    deepest = found[0]
+    model = deepest.specific_class or Page
+    related = getattr(model, "route_select_related", ())
+    page = model._default_manager.select_related(*related).get(pk=deepest.pk)
+    parents = {p.path: p for p in [*found[1:], root]}
+    parent = parents.get(page.path[: -page.steplen])
+    if parent is not None:
+        page._cached_parent_obj = parent
+    return page.route(request, path_components[candidates[deepest.url_path] :])
+
+
 def paginate(request, queryset, per_page):
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("sida"))
@@ -102,30 +126,10 @@ class HomePage(BasePage):
         verbose_name = _("home page")
 
     def route(self, request, path_components):
-        """The home page is the site's root: find the deepest page the path names in one query
-        (Wagtail asks two per level), load it with what its view needs, and let it route the
-        rest (sub-routes of the calendar and events)."""
+        """The home page is the site's root: one query finds the page the path names."""
         if not path_components:
             return super().route(request, path_components)
-        candidates = {
-            self.url_path + "".join(f"{part}/" for part in path_components[:n]): n
-            for n in range(1, len(path_components) + 1)
-        }
-        found = (
-            Page.objects.filter(
-                url_path__in=candidates, path__startswith=self.path, depth__gt=self.depth
-            )
-            .order_by("-depth")
-            .values_list("pk", "content_type_id", "url_path")
-            .first()
-        )
-        if found is None:
-            raise Http404
-        pk, content_type_id, url_path = found
-        model = ContentType.objects.get_for_id(content_type_id).model_class() or Page
-        related = getattr(model, "route_select_related", ())
-        page = model._default_manager.select_related(*related).get(pk=pk)
-        return page.route(request, path_components[candidates[url_path] :])
+        return route_below(self, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from .snippets import Municipality

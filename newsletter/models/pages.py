@@ -103,7 +103,9 @@ class NewsletterIssuePage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         # The request's site settings: the same object the footer reads (one query for both).
         site_settings = SiteSettings.for_request(request)
-        context["sections"] = prepare(self, utm=False, site_settings=site_settings).sections
+        context["sections"] = prepare(
+            self, utm=False, site_settings=site_settings, prefetch_renditions=False
+        ).sections
         return context
 
     # -- previews in the editor ---------------------------------------------------------------
