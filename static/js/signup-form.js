@@ -44,7 +44,7 @@
       fetchTokens(form).then(
         function () {
           form.dataset.tokensReady = "1";
-          form.requestSubmit();
+          HTMLFormElement.prototype.submit.call(form);
         },
         function () {
           // No tokens (offline, blocked): the sign-up page has its own, uncached form.
