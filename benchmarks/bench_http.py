@@ -84,10 +84,11 @@ def build_content(articles: int, events: int) -> None:
     }
     django.setup()
     logging.disable(logging.WARNING)
+    from bench_pages import add_articles
+
     from django.core.management import call_command
     from django.utils import timezone
 
-    from bench_pages import add_articles
     from home.models import EventIndexPage, EventPage
 
     call_command("migrate", verbosity=0, interactive=False)
