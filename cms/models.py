@@ -42,6 +42,9 @@ class SiteSettings(BaseSiteSetting):
         ),
     )
 
+    # Read on every page (footer): the contact person with it, in one query.
+    select_related = ["contact_person"]
+
     panels = [
         MultiFieldPanel(
             ["organisation_name", "contact_person", "contact_email", "contact_phone", "website"],

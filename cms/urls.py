@@ -1,9 +1,11 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from cms import views as cms_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -23,7 +25,11 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's own patterns, its page view replaced by one that routes in two queries.
+urlpatterns += [
+    *wagtail_urls.urlpatterns[:-1],
+    re_path(wagtail_urls.serve_pattern, cms_views.serve, name="wagtail_serve"),
+]
 
 handler404 = "home.views.page_not_found"
 handler500 = "home.views.server_error"

@@ -29,7 +29,12 @@ class NewsFeed(Feed):
         return site.root_url + "/" if site else settings.SITE_BASE_URL + "/"
 
     def items(self, site):
-        articles = ArticlePage.objects.live().public().select_related("byline_person")
+        articles = (
+            ArticlePage.objects.live()
+            .public()
+            .select_related("byline_person")
+            .prefetch_related("tags")
+        )
         if site:
             articles = articles.descendant_of(site.root_page, inclusive=True)
         return articles.order_by("-date", "-pk")[:FEED_SIZE]

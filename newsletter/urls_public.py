@@ -8,6 +8,8 @@ app_name = "newsletter"
 
 urlpatterns = [
     path("nyhetsbrev/prenumerera/", signup.signup, name="signup"),
+    # Fresh CSRF token and form stamp for the sign-up form on cached pages (never cached).
+    path("nyhetsbrev/prenumerera/formular/", signup.signup_tokens, name="signup_tokens"),
     path("nyhetsbrev/prenumerera/tack/", signup.signup_done, name="signup_done"),
     path(
         "nyhetsbrev/prenumerera/tack/bekrafta-via-mejl/",

@@ -40,6 +40,22 @@ ensure_chromium() {
   fi
 }
 
+ensure_varnish() {
+  # tests/cms/test_varnish_purge.py starts Debian's varnishd (on a free port) in front of a live server.
+  if [ ! -x /usr/sbin/varnishd ]; then
+    step "installing Debian's varnish for the purge test"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish >/dev/null
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish >/dev/null
+    fi
+  fi
+}
+
+if [ "$what" != browser ]; then
+  ensure_varnish
+fi
+
 if [ "$what" = all ]; then
   step "lint (ruff)"
   "$BIN/ruff" check .

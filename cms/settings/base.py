@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous GETs answered from the page cache before sessions, CSRF and auth (issue 13).
+    "cms.pagecache.PageCacheMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -161,16 +163,51 @@ STORAGES = {
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# --- cache and page cache (issue 13) -------------------------------------------------------------
+# The default cache holds the page cache and the rate limits, shared by every process: Redis when
+# REDIS_URL is set (several machines), else files under var/cache/ (the gunicorn workers and the
+# task worker of one machine share them; the database cache made every GET write to SQLite).
+# Image renditions are looked up (and stored back) on every view: they get a per-process memory
+# cache, never the database (their keys carry the image's file hash, so a stale entry is unused).
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    # Shared between the web process and the worker, so rate limits hold across processes.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "cms_cache",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+CACHES["renditions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "renditions",
+    "OPTIONS": {"MAX_ENTRIES": 5_000},
+}
+# Anonymous GETs are served from the default cache for this long (0 turns the page cache off);
+# publishing purges them at once. Browsers may keep a page PAGE_CACHE_BROWSER_SECONDS.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_BROWSER_SECONDS = int(os.environ.get("PAGE_CACHE_BROWSER_SECONDS", "60"))
+PAGE_CACHE_EXCLUDE = [
+    "/admin/",
+    "/documents/",
+    "/nyhetsbrev/prenumerera/",
+    "/nyhetsbrev/bekrafta/",
+    "/nyhetsbrev/avsluta/",
+    "/nyhetsbrev/installningar/",
+    "/newsletter/",
+    "/healthz",
+    "/search/",
+]
+# Varnish (or any cache that accepts PURGE) in front: purged through Wagtail's frontend cache.
+FRONTEND_CACHE_URL = os.environ.get("FRONTEND_CACHE_URL", "")
+if FRONTEND_CACHE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "varnish": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_URL,
         }
     }
 

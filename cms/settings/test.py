@@ -10,6 +10,9 @@ SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The page cache is off unless a test turns it on (tests/cms/test_page_cache.py): most tests change
+# rows directly and read the page again.
+PAGE_CACHE_SECONDS = 0
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="smakom-test-media-"))
 # Tests run tasks in-process unless a test swaps in another backend (DummyBackend to assert enqueueing).

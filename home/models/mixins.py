@@ -61,6 +61,33 @@ class SocialFields(models.Model):
         abstract = True
 
 
+VIEW_RESTRICTIONS_KEY = "pagecache:any-view-restrictions"
+
+
+def any_view_restrictions() -> bool:
+    """Whether any page has a view restriction (login, password, groups): almost never on this
+    site, so every page view skips that query. Kept in the shared cache, dropped whenever a
+    restriction is saved or deleted (home.apps)."""
+    from django.core.cache import cache
+
+    from wagtail.models import PageViewRestriction
+
+    found = cache.get(VIEW_RESTRICTIONS_KEY)
+    if found is None:
+        found = PageViewRestriction.objects.exists()
+        cache.set(VIEW_RESTRICTIONS_KEY, found, 3600)
+    return found
+
+
+def view_restrictions_changed(sender, **kwargs):
+    from django.core.cache import cache
+    from django.db import transaction
+
+    cache.delete(VIEW_RESTRICTIONS_KEY)
+    # Again after the commit: a request between the two may have read the old answer.
+    transaction.on_commit(lambda: cache.delete(VIEW_RESTRICTIONS_KEY))
+
+
 class BasePage(ListingFields, SocialFields, Page):
     """Every public page: listing (teaser) fields and social fields."""
 
@@ -91,8 +118,29 @@ class BasePage(ListingFields, SocialFields, Page):
             return serve_headless_preview(self, request)
         return super().serve_preview(request, mode_name)
 
+    # Foreign keys the page's own view needs, loaded with the page when a request is routed to it
+    # (HomePage.route).
+    route_select_related: tuple[str, ...] = ("social_image", "listing_image")
+
     def get_og_image(self):
         return self.social_image or self.listing_image
+
+    def get_view_restrictions(self):
+        """Wagtail's rule (the page's and its ancestors' restrictions, an alias using its
+        source's) in one query instead of one per alias plus one for the ancestors."""
+        from django.db.models import Q
+
+        from wagtail.models import Page, PageViewRestriction
+
+        if not any_view_restrictions():
+            return PageViewRestriction.objects.none()
+        if self.alias_of_id:
+            return super().get_view_restrictions()
+        paths = [self.path[:n] for n in range(self.steplen, len(self.path) + 1, self.steplen)]
+        sources = Page.objects.filter(path__in=paths, alias_of__isnull=False).values("alias_of")
+        return PageViewRestriction.objects.filter(
+            Q(page__path__in=paths, page__alias_of__isnull=True) | Q(page__in=sources)
+        )
 
     def get_og_description(self) -> str:
         return self.social_text or self.search_description or self.listing_summary

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,31 @@ def past_events(now=None):
     )
 
 
+def route_below(root, request, path_components):
+    """Wagtail's routing (two queries per level) in two queries: the pages the path names, in
+    one, with the deepest loaded as its own type with what its view needs
+    (`route_select_related`) and its parent attached; that page routes the rest (sub-routes of
+    the calendar and events). Used by `cms.views.serve` for every page below the site root."""
+    candidates = {
+        root.url_path + "".join(f"{part}/" for part in path_components[:n]): n
+        for n in range(1, len(path_components) + 1)
+    }
+    found = list(
+        Page.objects.filter(url_path__in=candidates, path__startswith=root.path).order_by("-depth")
+    )
+    if not found:
+        raise Http404
+    deepest = found[0]
+    model = deepest.specific_class or Page
+    related = getattr(model, "route_select_related", ())
+    page = model._default_manager.select_related(*related).get(pk=deepest.pk)
+    parents = {p.path: p for p in [*found[1:], root]}
+    parent = parents.get(page.path[: -page.steplen])
+    if parent is not None:
+        page._cached_parent_obj = parent
+    return page.route(request, path_components[candidates[deepest.url_path] :])
+
+
 def paginate(request, queryset, per_page):
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("sida"))
@@ -99,29 +125,50 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = _("home page")
 
+    def route(self, request, path_components):
+        """The home page is the site's root: one query finds the page the path names."""
+        if not path_components:
+            return super().route(request, path_components)
+        return route_below(self, request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         from .snippets import Municipality
 
         context = super().get_context(request, *args, **kwargs)
-        featured = self.featured_article
-        if featured is not None and not featured.live:
-            featured = None
-        articles = article_teasers(ArticlePage.objects.live())
-        if featured is None:
-            featured = articles.first()
-        if featured is not None:
-            # Reload through the teaser queryset so its images come with their renditions.
-            featured = article_teasers(ArticlePage.objects.filter(pk=featured.pk)).first()
-            articles = articles.exclude(pk=featured.pk)
-        events = list(event_teasers(upcoming_events())[:3])
+        # One query (and one for the renditions) for the featured article and the latest three,
+        # one for the events, one for both index pages: the home page stays at a fixed cost.
+        live = ArticlePage.objects.live()
+        latest = live.order_by("-date", "-pk").values("pk")[:4]
+        wanted = Q(pk__in=latest)
+        if self.featured_article_id:
+            wanted |= Q(pk=self.featured_article_id)
+        articles = list(article_teasers(live.filter(wanted)))
+        featured = next((a for a in articles if a.pk == self.featured_article_id), None)
+        if featured is None and articles:
+            featured = articles[0]
+        now = timezone.now()
+        events = list(
+            event_teasers(
+                EventPage.objects.filter(
+                    Q(pk__in=upcoming_events(now).values("pk")[:3])
+                    | Q(pk__in=past_events(now).values("pk")[:3])
+                )
+            )
+        )
+        upcoming = sorted((e for e in events if not e.is_past), key=lambda e: (e.start, e.pk))
+        recent = sorted((e for e in events if e.is_past), key=lambda e: (e.start, e.pk))[::-1]
+        indexes = {
+            page.specific_class: page
+            for page in Page.objects.child_of(self).live().type(ArticleIndexPage, EventIndexPage)
+        }
         context.update(
             featured_article=featured,
-            latest_articles=articles[:3],
-            upcoming_events=events,
-            recent_events=[] if events else list(event_teasers(past_events())[:3]),
+            latest_articles=[a for a in articles if a is not featured][:3],
+            upcoming_events=upcoming,
+            recent_events=[] if upcoming else recent,
             member_count=Municipality.objects.filter(is_member=True).count(),
-            article_index=ArticleIndexPage.objects.live().first(),
-            event_index=EventIndexPage.objects.live().first(),
+            article_index=indexes.get(ArticleIndexPage),
+            event_index=indexes.get(EventIndexPage),
         )
         return context
 
@@ -239,6 +286,7 @@ class ArticlePage(BasePage):
 
     parent_page_types = ["home.ArticleIndexPage"]
     subpage_types = []
+    route_select_related = (*BasePage.route_select_related, "hero_image", "byline_person")
 
     class Meta:
         verbose_name = _("article")

@@ -97,11 +97,15 @@ class NewsletterIssuePage(BasePage):
     # -- web ---------------------------------------------------------------------------------
 
     def get_context(self, request, *args, **kwargs):
-        from newsletter.rendering.email import get_site_settings
+        from cms.models import SiteSettings
         from newsletter.rendering.sections import prepare
 
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = prepare(self, utm=False, site_settings=get_site_settings()).sections
+        # The request's site settings: the same object the footer reads (one query for both).
+        site_settings = SiteSettings.for_request(request)
+        context["sections"] = prepare(
+            self, utm=False, site_settings=site_settings, prefetch_renditions=False
+        ).sections
         return context
 
     # -- previews in the editor ---------------------------------------------------------------

@@ -124,6 +124,9 @@ class Preparer:
         self.image_ids: set[int] = set()
         self.document_ids: set[int] = set()
         self.person_ids: set[int] = set()
+        # The email (rendered once per send) loads the images' renditions with them; the web
+        # page reads them from the rendition cache, warm after its first view (issue 13's budget).
+        self.prefetch_renditions = True
         self.rich_sources: list[str] = []
         self.images_used: list[Img] = []
         self.source_links: list[str] = []
@@ -235,14 +238,10 @@ class Preparer:
         self.all_pages = {**pages, **self.all_pages}
         self.pages = {pk: page for pk, page in pages.items() if pk in visible}
         Image = get_image_model()
-        self.images = (
-            {
-                i.pk: i
-                for i in Image.objects.filter(pk__in=self.image_ids).prefetch_renditions(IMAGE_SPEC)
-            }
-            if self.image_ids
-            else {}
-        )
+        images = Image.objects.filter(pk__in=self.image_ids)
+        if self.prefetch_renditions:
+            images = images.prefetch_renditions(IMAGE_SPEC)
+        self.images = {i.pk: i for i in images} if self.image_ids else {}
         self.documents = (
             get_document_model().objects.in_bulk(self.document_ids) if self.document_ids else {}
         )
@@ -582,10 +581,13 @@ def event_facts(event) -> list[tuple[str, str]]:
     return facts
 
 
-def prepare(page, *, utm: bool = True, site_settings=None) -> Prepared:
+def prepare(
+    page, *, utm: bool = True, site_settings=None, prefetch_renditions: bool = True
+) -> Prepared:
     blocks = _raw_blocks(page.body)
     preparer = Preparer(issue_date=page.issue_date, utm_campaign=page.slug or "", utm=utm)
     preparer.site_settings = site_settings
+    preparer.prefetch_renditions = prefetch_renditions
     # The intro's links are fetched with the sections' (a text block that is not rendered).
     intro = [{"type": "text", "value": {"text": page.intro}}] if page.intro else []
     preparer.fetch(intro + blocks)

@@ -13,6 +13,16 @@ def signup_form(context):
     return context.get("signup_form") or SignupForm()
 
 
+@register.simple_tag(takes_context=True)
+def signup_form_on_cached_page(context):
+    """True where the page may be cached for everybody: the form must then hold no CSRF token or
+    stamp of its own (static/js/signup-form.js fetches fresh ones)."""
+    from cms.pagecache import is_excluded
+
+    request = context.get("request")
+    return request is not None and not is_excluded(request.path)
+
+
 @register.simple_tag
 def privacy_text():
     from newsletter.forms import PRIVACY_TEXT

@@ -1,9 +1,12 @@
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.clientip import client_ip
-from newsletter import ratelimit
+from newsletter import ratelimit, tokens
 from newsletter.forms import CONSENT_TEXT, PRIVACY_TEXT, SignupForm
 from newsletter.services import subscribers as service
 
@@ -72,3 +75,11 @@ def signup_done(request, via_mailchimp=False):
     return render_page(
         request, "newsletter/subscribers/signup_done.html", {"via_mailchimp": via_mailchimp}
     )
+
+
+@require_GET
+@never_cache
+def signup_tokens(request):
+    """The CSRF token (its cookie is set with this answer) and a fresh form stamp for the sign-up
+    form on a cached page (static/js/signup-form.js). No database access."""
+    return JsonResponse({"csrf": get_token(request), "stamp": tokens.make_form_stamp()})
