@@ -256,3 +256,11 @@ NEWSLETTER_REPORT_DAYS = int(os.environ.get("NEWSLETTER_REPORT_DAYS", "30"))
 
 # No requests to gravatar.com from the admin (privacy, and these machines have no internet).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# --- editor and subscriber experience (issue 14) -----------------------------------------------
+# The issue checklist warns about stale content: articles older than this many days before the
+# issue, and an issue date more than this many days from today.
+NEWSLETTER_STALE_ARTICLE_DAYS = int(os.environ.get("NEWSLETTER_STALE_ARTICLE_DAYS", "60"))
+NEWSLETTER_ISSUE_DATE_TOLERANCE_DAYS = int(
+    os.environ.get("NEWSLETTER_ISSUE_DATE_TOLERANCE_DAYS", "14")
+)
