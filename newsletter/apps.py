@@ -7,4 +7,7 @@ class NewsletterConfig(AppConfig):
     verbose_name = _("Nyhetsbrev")
 
     def ready(self):
-        from newsletter import receivers  # noqa: F401  (connects the campaign signals)
+        from newsletter import (
+            receivers,  # noqa: F401  (connects the campaign signals)
+            site_settings_receivers,  # noqa: F401  (audience footer facts)
+        )
