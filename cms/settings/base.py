@@ -264,3 +264,9 @@ NEWSLETTER_STALE_ARTICLE_DAYS = int(os.environ.get("NEWSLETTER_STALE_ARTICLE_DAY
 NEWSLETTER_ISSUE_DATE_TOLERANCE_DAYS = int(
     os.environ.get("NEWSLETTER_ISSUE_DATE_TOLERANCE_DAYS", "14")
 )
+# The site settings' footer facts (postal address, sender, reason) are pushed to the Mailchimp
+# audience when saved; the periodic run retries a push that failed.
+PERIODIC_TASKS = [
+    *PERIODIC_TASKS,
+    ("newsletter.tasks.audience_settings.push_audience_settings", 60 * 60),
+]

@@ -83,9 +83,9 @@ def test_a_failed_push_is_retried_by_the_next_run(home_page, mailchimp_sandbox):
 
 
 def test_the_preview_footer_is_the_sent_footer(home_page, mailchimp_sandbox):
+    issue = make_issue(home_page)  # (sets the test's default site settings)
     settings = site_settings(postal_address=DEMO_ADDRESS, newsletter_reason=REASON)
     push()
-    issue = make_issue(home_page)
     preview = render_email(issue, backend="preview")
     sent = render_email(issue, backend="mailchimp")
     # What Mailchimp makes of the campaign's merge tags with the audience as pushed.
