@@ -68,7 +68,7 @@ def test_sign_up_receive_unsubscribe_through_mailchimp(
     # The subscriber opens it and follows Mailchimp's unsubscribe link, then confirms there.
     page.goto(f"{sandbox.base_url}/_sandbox/inbox/{mail['id']}/html")
     page.get_by_role("link", name=re.compile("Avsluta", re.I)).first.click()
-    page.get_by_role("button", name="Unsubscribe").click()
+    page.get_by_role("button", name="Avregistrera").click()
     assert sandbox.wait_for_webhooks()
 
     subscriber = Subscriber.objects.get(email=EMAIL)
