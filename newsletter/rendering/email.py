@@ -20,15 +20,16 @@ from .text import render_text
 # Colours are explicit everywhere (text and background) so clients that invert for dark mode keep
 # the contrast; the head also declares a light-only colour scheme.
 COLOURS = {
-    "page": "#eeeeea",
+    # The site's palette (static/css/site.css :root): one colour scheme for site and mail.
+    "page": "#f2f6f8",
     "paper": "#ffffff",
-    "text": "#1a1a1a",
-    "muted": "#555555",
-    "accent": "#00565b",
+    "text": "#1d2b36",
+    "muted": "#4a5a66",
+    "accent": "#0b4f6c",
     "accent_text": "#ffffff",
-    "rule": "#d6d6cf",
-    "footer": "#f4f4f0",
-    "tips": "#f1f6f6",
+    "rule": "#d5dee4",
+    "footer": "#f2f6f8",
+    "tips": "#f2f6f8",
 }
 
 
