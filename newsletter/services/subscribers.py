@@ -237,13 +237,18 @@ def unsubscribe(sub: Subscriber, *, source: str, detail: dict | None = None) -> 
     return changed
 
 
+_KEEP = object()
+
+
 def update_preferences(
-    sub: Subscriber, *, name: str, organisation: str, interests: list[str]
+    sub: Subscriber, *, name: str, organisation: str, interests: list[str], municipality=_KEEP
 ) -> None:
     first, last = split_name(name)
     with transaction.atomic():
         sub.first_name, sub.last_name = first[:100], last[:100]
         sub.organisation = (organisation or "")[:160]
+        if municipality is not _KEEP:
+            sub.municipality = municipality
         sub.tags = clean_interests(interests)
         # The audience sync's rule, so both sides agree on who is sent to Mailchimp.
         if sub.status != Status.PENDING or known_to_mailchimp(sub):
