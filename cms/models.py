@@ -25,7 +25,10 @@ class SiteSettings(BaseSiteSetting):
     postal_address = models.TextField(
         _("postal address"),
         blank=True,
-        help_text=_("Required in every newsletter (email law)."),
+        help_text=_(
+            "Required in every newsletter (email law). One line per row, e.g. street or box, then "
+            "postcode and town; kept as the Mailchimp audience's contact address."
+        ),
     )
     facebook_url = models.URLField(_("Facebook"), blank=True)
     instagram_url = models.URLField(_("Instagram"), blank=True)
@@ -36,9 +39,9 @@ class SiteSettings(BaseSiteSetting):
     newsletter_reason = models.TextField(
         _("why the recipient gets the newsletter"),
         blank=True,
-        default=(
-            "Du får detta nyhetsbrev eftersom du är en kund till oss eller för att du har "
-            "skrivit upp dig på vårt nyhetsbrev."
+        default="Du får det här mejlet eftersom du prenumererar på SmåKoms nyhetsbrev.",
+        help_text=_(
+            "Shown in every issue's footer and kept as the Mailchimp audience's permission reminder."
         ),
     )
 

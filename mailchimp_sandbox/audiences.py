@@ -124,6 +124,54 @@ def get_list(sb, req, list_id):
     return 200, audience_view(sb, list_id)
 
 
+LIST_REQUIRED = ("name", "contact", "permission_reminder", "campaign_defaults", "email_type_option")
+CONTACT_REQUIRED = ("company", "address1", "city", "state", "zip", "country")
+CAMPAIGN_DEFAULTS_REQUIRED = ("from_name", "from_email", "subject", "language")
+
+
+def patch_list(sb, req, list_id):
+    """PATCH /lists/{id}: Mailchimp requires the whole set of audience settings in the body."""
+    body = req.body
+    if not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object.")
+    with sb.state.lock:
+        audience = get_audience(sb, list_id)
+        for name in LIST_REQUIRED:
+            if name not in body:
+                raise invalid(name, "This value should not be blank.")
+        contact, defaults = body["contact"], body["campaign_defaults"]
+        if not isinstance(contact, dict) or not isinstance(defaults, dict):
+            raise invalid("contact", "Schema describes object, other type found instead")
+        for name in CONTACT_REQUIRED:
+            if name not in contact or (name != "state" and not str(contact[name]).strip()):
+                raise invalid(f"contact.{name}", "This value should not be blank.")
+        for name in CAMPAIGN_DEFAULTS_REQUIRED:
+            if name not in defaults:
+                raise invalid(f"campaign_defaults.{name}", "This value should not be blank.")
+        if not EMAIL_RE.match(str(defaults["from_email"])):
+            raise invalid(
+                "campaign_defaults.from_email", "This value is not a valid email address."
+            )
+        if not str(body["permission_reminder"]).strip():
+            raise invalid("permission_reminder", "This value should not be blank.")
+        audience["name"] = str(body["name"])
+        audience["contact"] = {**audience["contact"], **contact}
+        audience["permission_reminder"] = str(body["permission_reminder"])
+        audience["campaign_defaults"] = {**audience["campaign_defaults"], **defaults}
+        audience["email_type_option"] = bool(body["email_type_option"])
+        for optional in (
+            "use_archive_bar",
+            "double_optin",
+            "notify_on_subscribe",
+            "notify_on_unsubscribe",
+        ):
+            if optional in body:
+                audience[optional] = body[optional]
+        view = audience_view(sb, list_id)
+    sb.save()
+    return 200, view
+
+
 def get_lists(sb, req):
     lists = [audience_view(sb, list_id) for list_id in sb.state.audiences]
     constraints = {"may_create": False, "max_instances": 1, "current_total_instances": len(lists)}

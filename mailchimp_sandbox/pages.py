@@ -34,9 +34,9 @@ button{background:#007c89;color:#fff;border:0;padding:10px 18px;font-size:16px;c
 """
 
 
-def page(title: str, body: str, status: int = 200) -> Response:
+def page(title: str, body: str, status: int = 200, lang: str = "en") -> Response:
     text = (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html_lib.escape(title)}</title><style>{STYLE}</style></head>"
         f"<body><header>Mailchimp sandbox</header><main>{body}</main></body></html>"
@@ -251,33 +251,86 @@ def member_for_token(sb, token: str):
     return owner["list_id"], member
 
 
+# Mailchimp shows its hosted pages in the audience's language (campaign_defaults.language).
+WORDS = {
+    "en": {
+        "test_title": "Test email",
+        "test_heading": "This is a test email",
+        "test_text": "Unsubscribe links in test emails don't unsubscribe anyone.",
+        "unsubscribe": "Unsubscribe",
+        "invalid": "Link not valid",
+        "unsubscribed": "Unsubscribed",
+        "not_subscribed": "{email} is not subscribed to {name}.",
+        "email_address": "Email address:",
+        "done_heading": "Unsubscribe successful",
+        "removed": "You have been removed from {name}.",
+        "no_more": "{email} will no longer receive these emails.",
+        "confirm": "Confirm",
+        "confirmed": "Subscription confirmed",
+    },
+    "sv": {
+        "test_title": "Testmejl",
+        "test_heading": "Det här är ett testmejl",
+        "test_text": "Avregistreringslänkar i testmejl avregistrerar ingen.",
+        "unsubscribe": "Avregistrera",
+        "invalid": "Länken är inte giltig",
+        "unsubscribed": "Avregistrerad",
+        "not_subscribed": "{email} prenumererar inte på {name}.",
+        "email_address": "E-postadress:",
+        "done_heading": "Du är avregistrerad",
+        "removed": "Du har tagits bort från {name}.",
+        "no_more": "{email} får inte längre de här mejlen.",
+        "confirm": "Bekräfta",
+        "confirmed": "Prenumerationen är bekräftad",
+    },
+}
+
+
+def language_of(audience: dict | None) -> str:
+    language = ((audience or {}).get("campaign_defaults") or {}).get("language", "")
+    return "sv" if str(language).lower().startswith("sv") else "en"
+
+
+def default_language(sb) -> str:
+    return language_of(sb.state.audiences.get(sb.state.audience_id))
+
+
 def unsubscribe_get(sb, req):
     token = (req.query.get("u") or [""])[-1]
     if token == TEST_TOKEN:
+        lang = default_language(sb)
+        w = WORDS[lang]
         return page(
-            "Test email",
-            '<div class="box"><h1>This is a test email</h1>'
-            "<p>Unsubscribe links in test emails don't unsubscribe anyone.</p></div>",
+            w["test_title"],
+            f'<div class="box"><h1>{w["test_heading"]}</h1><p>{w["test_text"]}</p></div>',
+            lang=lang,
         )
     with sb.state.lock:
         list_id, member = member_for_token(sb, token)
         audience = sb.state.audiences.get(list_id or "", {})
+    lang = language_of(audience) if member is not None else default_language(sb)
+    w = WORDS[lang]
     if member is None:
-        return page("Unsubscribe", '<div class="box"><h1>Link not valid</h1></div>', 404)
+        return page(
+            w["unsubscribe"], f'<div class="box"><h1>{w["invalid"]}</h1></div>', 404, lang=lang
+        )
     email = html_lib.escape(member["email_address"])
     name = html_lib.escape(audience.get("name", ""))
     if member["status"] != "subscribed":
         return page(
-            "Unsubscribed",
-            f'<div class="box"><h1>Unsubscribed</h1><p>{email} is not subscribed to {name}.</p></div>',
+            w["unsubscribed"],
+            f'<div class="box"><h1>{w["unsubscribed"]}</h1>'
+            f"<p>{w['not_subscribed'].format(email=email, name=name)}</p></div>",
+            lang=lang,
         )
     query = html_lib.escape(urlencode({k: v[-1] for k, v in req.query.items()}))
     return page(
-        "Unsubscribe",
-        f'<div class="box"><h1>Unsubscribe</h1><p>{name}</p>'
+        w["unsubscribe"],
+        f'<div class="box"><h1>{w["unsubscribe"]}</h1><p>{name}</p>'
         f'<form method="post" action="/unsubscribe?{query}">'
-        f"<p>Email address: <strong>{email}</strong></p>"
-        '<button type="submit">Unsubscribe</button></form></div>',
+        f"<p>{w['email_address']} <strong>{email}</strong></p>"
+        f'<button type="submit">{w["unsubscribe"]}</button></form></div>',
+        lang=lang,
     )
 
 
@@ -289,16 +342,24 @@ def unsubscribe_post(sb, req):
     with sb.state.lock:
         list_id, member = member_for_token(sb, token)
         if member is None:
-            return page("Unsubscribe", '<div class="box"><h1>Link not valid</h1></div>', 404)
+            lang = default_language(sb)
+            w = WORDS[lang]
+            return page(
+                w["unsubscribe"], f'<div class="box"><h1>{w["invalid"]}</h1></div>', 404, lang=lang
+            )
         unsubscribe_member(sb, list_id, member, campaign_id, "user")
         audience = sb.state.audiences.get(list_id, {})
         email = html_lib.escape(member["email_address"])
     sb.save()
+    lang = language_of(audience)
+    w = WORDS[lang]
+    name = html_lib.escape(audience.get("name", ""))
     return page(
-        "Unsubscribed",
-        '<div class="box"><h1>Unsubscribe successful</h1>'
-        f"<p>You have been removed from {html_lib.escape(audience.get('name', ''))}.</p>"
-        f"<p>{email} will no longer receive these emails.</p></div>",
+        w["unsubscribed"],
+        f'<div class="box"><h1>{w["done_heading"]}</h1>'
+        f"<p>{w['removed'].format(name=name)}</p>"
+        f"<p>{w['no_more'].format(email=email)}</p></div>",
+        lang=lang,
     )
 
 
@@ -307,18 +368,26 @@ def confirm(sb, req):
     with sb.state.lock:
         list_id, member = member_for_token(sb, token)
         if member is None:
-            return page("Confirm", '<div class="box"><h1>Link not valid</h1></div>', 404)
+            lang = default_language(sb)
+            w = WORDS[lang]
+            return page(
+                w["confirm"], f'<div class="box"><h1>{w["invalid"]}</h1></div>', 404, lang=lang
+            )
         if member["status"] == "pending":
             member["status"] = "subscribed"
             member["ip_opt"] = req.client_ip
             member["timestamp_opt"] = iso()
             member["last_changed"] = iso()
             sb.webhooks.fire(list_id, "subscribe", "user", member, {})
-        name = sb.state.audiences[list_id]["name"]
+        audience = sb.state.audiences[list_id]
+        name = audience["name"]
     sb.save()
+    lang = language_of(audience)
+    w = WORDS[lang]
     return page(
-        "Subscription confirmed",
-        f'<div class="box"><h1>Subscription confirmed</h1><p>{html_lib.escape(name)}</p></div>',
+        w["confirmed"],
+        f'<div class="box"><h1>{w["confirmed"]}</h1><p>{html_lib.escape(name)}</p></div>',
+        lang=lang,
     )
 
 

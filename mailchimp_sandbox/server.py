@@ -39,6 +39,7 @@ ROUTES = [
     ("GET", r"/ping", aud.ping),
     ("GET", r"/lists", aud.get_lists),
     ("GET", rf"/lists/{P}", aud.get_list),
+    ("PATCH", rf"/lists/{P}", aud.patch_list),
     ("POST", rf"/lists/{P}", aud.batch_subscribe),
     ("GET", rf"/lists/{P}/members", aud.list_members),
     ("POST", rf"/lists/{P}/members", aud.add_member),

@@ -7,4 +7,8 @@ class NewsletterConfig(AppConfig):
     verbose_name = _("Nyhetsbrev")
 
     def ready(self):
-        from newsletter import checks, receivers  # noqa: F401  (system checks, campaign signals)
+        from newsletter import (  # noqa: F401
+            checks,  # system checks
+            receivers,  # the campaign signals
+            site_settings_receivers,  # audience footer facts
+        )

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -266,6 +269,73 @@ def check_sections(prepared) -> list[CheckItem]:
     return items
 
 
+def _reference_day(page):
+    """The day the issue is read: its date, or today when that is later (an issue sent late)."""
+    today = timezone.localdate()
+    return max(page.issue_date, today) if page.issue_date else today
+
+
+def check_staleness(page, prepared) -> list[CheckItem]:
+    """Stale content: past events, old articles, and an issue date far from today.
+
+    Ages are counted from the day the issue is read (its date, or today when sending late).
+    """
+    from home.models import ArticlePage, EventPage
+
+    items = []
+    today = timezone.localdate()
+    reference = _reference_day(page)
+    tolerance = settings.NEWSLETTER_ISSUE_DATE_TOLERANCE_DAYS
+    if page.issue_date and abs((page.issue_date - today).days) > tolerance:
+        items.append(
+            CheckItem(
+                "issue_date_far",
+                WARNING,
+                _(
+                    "The issue is dated %(date)s, more than %(days)d days from today. "
+                    "Check the issue date."
+                )
+                % {"date": date_format(page.issue_date, "j F Y"), "days": tolerance},
+            )
+        )
+    if prepared is None:
+        return items
+    max_age = settings.NEWSLETTER_STALE_ARTICLE_DAYS
+    linked = [prepared.pages[pk] for pk in sorted(prepared.linked_page_ids) if pk in prepared.pages]
+    for event in (p for p in linked if isinstance(p, EventPage)):
+        over = timezone.localtime(event.end or event.start).date()
+        if over < reference:
+            items.append(
+                CheckItem(
+                    "event_past",
+                    WARNING,
+                    _("The event “%(title)s” took place on %(date)s, before this issue.")
+                    % {
+                        "title": event.title,
+                        "date": date_format(timezone.localtime(event.start), "j F Y"),
+                    },
+                )
+            )
+    for article in (p for p in linked if isinstance(p, ArticlePage)):
+        if article.date and (reference - article.date).days > max_age:
+            items.append(
+                CheckItem(
+                    "article_old",
+                    WARNING,
+                    _(
+                        "The article “%(title)s” is from %(date)s, more than %(days)d days "
+                        "before this issue."
+                    )
+                    % {
+                        "title": article.title,
+                        "date": date_format(article.date, "j F Y"),
+                        "days": max_age,
+                    },
+                )
+            )
+    return items
+
+
 def check_issue(page, *, rendered=None) -> Checklist:
     """Run every rule on the page as it is now (pass `rendered` to reuse a rendering)."""
     from newsletter.rendering import render_email
@@ -282,8 +352,9 @@ def check_issue(page, *, rendered=None) -> Checklist:
                     _("The email could not be rendered: %(error)s") % {"error": exc},
                 )
             )
-            return Checklist(items)
+            return Checklist(items + check_staleness(page, None))
     items += check_rendering(page, rendered)
+    items += check_staleness(page, rendered.prepared)
     if rendered.backend == "mailchimp" and not rendered.site_address:
         items.append(
             CheckItem(

@@ -155,6 +155,14 @@ class PreferencesForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
         error_messages={"max_length": _("The organisation can be at most 160 characters long.")},
     )
+    # The same question as the sign-up form's.
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality (optional)"),
+        queryset=Municipality.objects.order_by("name"),
+        required=False,
+        empty_label=_("– Choose municipality –"),
+        error_messages={"invalid_choice": _("Choose a municipality from the list.")},
+    )
     interests = forms.MultipleChoiceField(
         label=_("What would you like to hear about?"),
         choices=INTERESTS,

@@ -4,6 +4,10 @@ and compile django.mo, in pure Python (no GNU gettext needed).
 Each area of the code keeps its translations in its own fragment (msgid in English, msgstr in
 Swedish), so parallel work never edits the same catalogue. `--check` fails if the committed
 catalogue is out of date.
+
+The same catalogue is also compiled as djangojs.mo, so the admin's JavaScript (Wagtail's
+/admin/jsi18n/ catalogue) finds the Swedish for strings Wagtail has no translation of yet
+(locale/fragments/admin_sv.po).
 """
 
 import array
@@ -134,17 +138,21 @@ def main() -> int:
     po, mo = write_po(merged), write_mo(merged)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     po_path, mo_path = OUT_DIR / "django.po", OUT_DIR / "django.mo"
+    js_mo_path = OUT_DIR / "djangojs.mo"
     if "--check" in sys.argv:
         if (
             not po_path.exists()
             or po_path.read_text(encoding="utf-8") != po
             or mo_path.read_bytes() != mo
+            or not js_mo_path.exists()
+            or js_mo_path.read_bytes() != mo
         ):
             print("locale/sv is out of date: run `make messages`", file=sys.stderr)
             return 1
         return 0
     po_path.write_text(po, encoding="utf-8")
     mo_path.write_bytes(mo)
+    js_mo_path.write_bytes(mo)
     print(
         f"{len(merged)} messages from {len(list(FRAGMENTS.glob('*.po')))} fragments → {mo_path.relative_to(ROOT)}"
     )

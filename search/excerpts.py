@@ -1,10 +1,12 @@
 """Excerpts with the query terms marked: the text is escaped first, then <mark> is added."""
 
+import html
 import re
 
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from wagtail import blocks
 from wagtail.blocks import StreamValue, StructValue
 from wagtail.rich_text import RichText
 
@@ -57,20 +59,45 @@ def _pattern(terms: list[str]) -> re.Pattern | None:
     return re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + r")\w*", re.IGNORECASE)
 
 
+# Struct fields whose values are words a reader sees; choices (a heading's "h2"), URLs, dates and
+# chosen objects are not text.
+TEXT_BLOCKS = (
+    blocks.CharBlock,
+    blocks.TextBlock,
+    blocks.RichTextBlock,
+    blocks.StructBlock,
+    blocks.StreamBlock,
+    blocks.ListBlock,
+)
+TAG = re.compile(r"<[^>]*>")
+
+
+def html_text(source: str) -> str:
+    """Text of HTML: every tag is a word break (so "<p>a</p><p>b</p>" is "a b"), entities decoded."""
+    return html.unescape(strip_tags(TAG.sub(lambda m: " " + m.group(0) + " ", source)))
+
+
 def plain_text(value) -> str:
     """The readable text of a field value: rich text, streams and structs flattened."""
     if value is None:
         return ""
     if isinstance(value, RichText):
-        return strip_tags(value.source)
+        return html_text(value.source)
     if isinstance(value, StreamValue):
         return " ".join(plain_text(child.value) for child in value)
-    if isinstance(value, StructValue | dict):
+    if isinstance(value, StructValue):
+        child_blocks = value.block.child_blocks if getattr(value, "block", None) else {}
+        return " ".join(
+            plain_text(v)
+            for name, v in value.items()
+            if name not in child_blocks or isinstance(child_blocks[name], TEXT_BLOCKS)
+        )
+    if isinstance(value, dict):
         return " ".join(plain_text(v) for v in value.values())
     if isinstance(value, list | tuple):
         return " ".join(plain_text(v) for v in value)
     if isinstance(value, str):
-        return strip_tags(value)
+        return html_text(value)
     return ""
 
 

@@ -490,3 +490,16 @@ HEADLESS_PREVIEW_MAX_AGE = int(os.environ.get("HEADLESS_PREVIEW_MAX_AGE", str(30
 WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "10"))
 WEBHOOKS_RETRY_FOR = int(os.environ.get("WEBHOOKS_RETRY_FOR", str(24 * 3600)))
 PERIODIC_TASKS += [("webhooks_out.tasks.deliver_due", 60)]
+# --- editor and subscriber experience (issue 14) -----------------------------------------------
+# The issue checklist warns about stale content: articles older than this many days before the
+# issue, and an issue date more than this many days from today.
+NEWSLETTER_STALE_ARTICLE_DAYS = int(os.environ.get("NEWSLETTER_STALE_ARTICLE_DAYS", "60"))
+NEWSLETTER_ISSUE_DATE_TOLERANCE_DAYS = int(
+    os.environ.get("NEWSLETTER_ISSUE_DATE_TOLERANCE_DAYS", "14")
+)
+# The site settings' footer facts (postal address, sender, reason) are pushed to the Mailchimp
+# audience when saved; the periodic run retries a push that failed.
+PERIODIC_TASKS = [
+    *PERIODIC_TASKS,
+    ("newsletter.tasks.audience_settings.push_audience_settings", 60 * 60),
+]

@@ -26,7 +26,7 @@ from home.models import (
 )
 
 from . import content, registrations
-from .images import draw_landscape, draw_shield, get_or_create_image
+from .images import draw_landscape, get_or_create_image
 from .municipalities import ILLUSTRATIVE_MUNICIPALITIES, SEED_MUNICIPALITIES
 from .people import PEOPLE
 
@@ -59,9 +59,6 @@ class Loader:
         for name, slug, county, population, area, since, website, visits in SEED_MUNICIPALITIES:
             if Municipality.objects.filter(slug=slug).exists():
                 continue
-            arms = get_or_create_image(
-                f"Kommunvapen {name}", draw_shield, f"vapen-{slug}.png", description=""
-            )
             municipality = Municipality.objects.create(
                 name=name,
                 slug=slug,
@@ -71,7 +68,6 @@ class Loader:
                 member_since=since,
                 is_member=True,
                 website=website,
-                coat_of_arms=arms,
             )
             for date, note in visits:
                 MunicipalityVisit.objects.create(municipality=municipality, date=date, note=note)

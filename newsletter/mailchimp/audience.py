@@ -190,3 +190,17 @@ def create_webhook(url: str, client=None) -> dict:
 def delete_webhook(webhook_id: str, client=None) -> None:
     client = client or get_client()
     call(client.lists.delete_list_webhook, audience_id(), webhook_id)
+
+
+def get_audience_settings(client=None) -> dict:
+    """GET /lists/{id}: the audience's own settings (name, contact, permission reminder, defaults)."""
+    client = client or get_client()
+    fields = ["name", "contact", "permission_reminder", "campaign_defaults", "email_type_option"]
+    return call(client.lists.get_list, audience_id(), fields=fields)
+
+
+def update_audience_settings(body: dict, client=None) -> dict:
+    """PATCH /lists/{id}: Mailchimp wants the whole set (name, contact, permission reminder,
+    campaign defaults, email type option) in every update."""
+    client = client or get_client()
+    return call(client.lists.update_list, audience_id(), body)

@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 
+from newsletter.services import audience_settings
+
 from .links import base_url
 from .sections import Prepared, prepare
 from .text import render_text
@@ -18,15 +20,16 @@ from .text import render_text
 # Colours are explicit everywhere (text and background) so clients that invert for dark mode keep
 # the contrast; the head also declares a light-only colour scheme.
 COLOURS = {
-    "page": "#eeeeea",
+    # The site's palette (static/css/site.css :root): one colour scheme for site and mail.
+    "page": "#f2f6f8",
     "paper": "#ffffff",
-    "text": "#1a1a1a",
-    "muted": "#555555",
-    "accent": "#00565b",
+    "text": "#1d2b36",
+    "muted": "#4a5a66",
+    "accent": "#0b4f6c",
     "accent_text": "#ffffff",
-    "rule": "#d6d6cf",
-    "footer": "#f4f4f0",
-    "tips": "#f1f6f6",
+    "rule": "#d5dee4",
+    "footer": "#f2f6f8",
+    "tips": "#f2f6f8",
 }
 
 
@@ -36,12 +39,20 @@ class Backend:
 
     name: str
     unsubscribe: str | None  # None: our own public unsubscribe page
-    address: str | None  # None: SiteSettings.postal_address
+    address: str | None  # None: SiteSettings.postal_address, as Mailchimp's address line prints it
+    reason: str | None = None  # None: SiteSettings.newsletter_reason
 
 
 BACKENDS = {
-    "mailchimp": Backend("mailchimp", unsubscribe="*|UNSUB|*", address="*|LIST:ADDRESSLINE|*"),
-    # Previews and the browser version: real links, the address from the site settings.
+    # Mailchimp fills the address and the reason from the audience's contact and permission
+    # reminder, which the site settings are pushed to (newsletter.services.audience_settings).
+    "mailchimp": Backend(
+        "mailchimp",
+        unsubscribe="*|UNSUB|*",
+        address="*|LIST:ADDRESSLINE|*",
+        reason="*|LIST:DESCRIPTION|*",
+    ),
+    # Previews and the browser version: real links, the same footer from the site settings.
     "preview": Backend("preview", unsubscribe=None, address=None),
 }
 
@@ -120,6 +131,14 @@ def get_site_settings():
     return SiteSettings.for_site(site) if site else SiteSettings()
 
 
+def preview_address(site_settings) -> str:
+    """The postal address as the sent email shows it (*|LIST:ADDRESSLINE|* of the audience's
+    contact, which is pushed from the same site settings)."""
+    if not (site_settings.postal_address or "").strip():
+        return ""
+    return audience_settings.address_line(audience_settings.contact_from_settings(site_settings))
+
+
 def build_context(page, *, backend: str = "mailchimp", utm: bool = True) -> dict:
     spec = BACKENDS[backend]
     site_settings = get_site_settings()
@@ -131,7 +150,7 @@ def build_context(page, *, backend: str = "mailchimp", utm: bool = True) -> dict
             if isinstance(item, dict) and "html" in item:
                 item["email_html"] = email_styles(item["html"])
     unsubscribe = spec.unsubscribe or unsubscribe_page_url()
-    address = spec.address if spec.address is not None else site_settings.postal_address.strip()
+    address = spec.address if spec.address is not None else preview_address(site_settings)
     subject = page.subject or page.title
     return {
         "page": page,
@@ -148,7 +167,9 @@ def build_context(page, *, backend: str = "mailchimp", utm: bool = True) -> dict
         "unsubscribe_url": unsubscribe,
         "address": address,
         "address_lines": [line.strip() for line in address.splitlines() if line.strip()],
-        "reason": site_settings.newsletter_reason,
+        "reason": spec.reason
+        if spec.reason is not None
+        else audience_settings.reason(site_settings),
         "social": [
             (label, url)
             for label, url in [

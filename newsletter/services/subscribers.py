@@ -284,10 +284,13 @@ def unsubscribe(sub: Subscriber, *, source: str, detail: dict | None = None) -> 
     return changed
 
 
+_KEEP = object()
+
+
 def update_preferences(
-    sub: Subscriber, *, name: str, organisation: str, interests: list[str]
+    sub: Subscriber, *, name: str, organisation: str, interests: list[str], municipality=_KEEP
 ) -> list[str]:
-    """The preferences form: name, organisation and interests (nothing else)."""
+    """The preferences form: name, organisation, municipality and interests (nothing else)."""
     first, last = split_name(name)
     return save_profile(
         sub,
@@ -296,6 +299,7 @@ def update_preferences(
             "last_name": last[:100],
             "organisation": (organisation or "")[:160],
             "tags": clean_interests(interests),
+            **({} if municipality is _KEEP else {"municipality": municipality}),
         },
         source="preferences",
     )

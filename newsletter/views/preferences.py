@@ -20,6 +20,7 @@ def preferences(request, token):
     initial = {
         "name": subscriber.full_name,
         "organisation": subscriber.organisation,
+        "municipality": subscriber.municipality_id,
         "interests": list(subscriber.tags or []),
     }
     form = PreferencesForm(initial=initial)
@@ -36,6 +37,7 @@ def preferences(request, token):
                 name=form.cleaned_data["name"],
                 organisation=form.cleaned_data["organisation"],
                 interests=form.cleaned_data["interests"],
+                municipality=form.cleaned_data["municipality"],
             )
             messages.success(request, _("Your settings have been saved."))
             return redirect(request.path)

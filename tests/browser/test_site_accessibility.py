@@ -22,6 +22,7 @@ PAGES = {
     "EventPage": "/kalender/varmote-2022/",
     "MunicipalityIndexPage": "/medlemmar/",
     "StandardPage": "/om-smakom/",
+    "Search": "/search/?q=Gr%C3%A4storp",
     "404": "/finns-inte/",
 }
 OPTIONS = {

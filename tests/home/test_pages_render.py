@@ -25,8 +25,11 @@ def test_home_page(client, demo):
     featured = soup.select_one(".featured h3").get_text(strip=True)
     assert featured == "Vad händer i Grästorp? Från ord till handling på sex dagar"
     assert len(soup.select(".home-grid .teaser:not(.teaser--event)")) == 3
-    # The demo events are in 2022: the home page says so and shows the latest ones.
-    assert "Inga kommande evenemang just nu." in soup.get_text()
+    # The demo events are in 2022: the home page shows the latest ones under their own heading,
+    # never "no upcoming events" above a list of events.
+    assert soup.select_one("#events-heading").get_text() == "Senaste evenemangen"
+    assert soup.select(".teaser--event")
+    assert "Inga kommande evenemang just nu." not in soup.get_text()
     assert soup.select_one("#signup-cta-heading").get_text() == "Prenumerera på nyhetsbrevet"
     footer = soup.select_one("footer").get_text(" ", strip=True)
     assert "charlotta@smakom.se" in footer and "0706 725 649" in footer

@@ -98,7 +98,9 @@ def test_unsubscribe_page_unsubscribes_and_fires_form_encoded_webhook(
     assert "anna@example.se" in confirm_page.text and "<form" in confirm_page.text
     assert call(mc.lists.get_list_member, LIST, member["id"])["status"] == "subscribed"
     done = requests.post(url, timeout=5)
-    assert done.status_code == 200 and "Unsubscribe successful" in done.text
+    # The audience is Swedish (campaign_defaults.language "sv"): so is Mailchimp's page.
+    assert done.status_code == 200 and "Du är avregistrerad" in done.text
+    assert 'lang="sv"' in done.text and "Unsubscribe" not in done.text
     stored = call(mc.lists.get_list_member, LIST, member["id"])
     assert stored["status"] == "unsubscribed"
     assert stored["unsubscribe_reason"]
@@ -220,3 +222,17 @@ def test_report_of_unsent_campaign_is_404(mc):
     with pytest.raises(MailchimpError) as info:
         call(mc.reports.get_campaign_report, campaign["id"])
     assert info.value.status == 404
+
+
+def test_unsubscribe_page_follows_the_audience_language(mc, mailchimp_sandbox):
+    member = subscribe(mc, "bo@example.se", "Bo")
+    send(mc, mailchimp_sandbox)
+    [mail] = mailchimp_sandbox.messages(kind="campaign")
+    url = href(mail["html"], "Avregistrera")
+    swedish = requests.get(url, timeout=5)
+    assert 'lang="sv"' in swedish.text and ">Avregistrera</button>" in swedish.text
+    # An English audience gets Mailchimp's English page.
+    mailchimp_sandbox.state.audiences[LIST]["campaign_defaults"]["language"] = "en"
+    english = requests.get(url, timeout=5)
+    assert 'lang="en"' in english.text and ">Unsubscribe</button>" in english.text
+    assert call(mc.lists.get_list_member, LIST, member["id"])["status"] == "subscribed"

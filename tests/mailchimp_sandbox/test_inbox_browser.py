@@ -28,6 +28,6 @@ def test_read_click_and_unsubscribe_in_the_inbox(mc, mailchimp_sandbox, page):
 
     page.go_back()
     page.frame_locator("iframe").get_by_role("link", name="Avregistrera").click()
-    page.get_by_role("button", name="Unsubscribe").click()
-    page.get_by_text("Unsubscribe successful").wait_for()
+    page.get_by_role("button", name="Avregistrera").click()
+    page.get_by_text("Du är avregistrerad").wait_for()
     assert call(mc.lists.get_list_member, LIST, member["id"])["status"] == "unsubscribed"

@@ -1,13 +1,29 @@
 """Each send-readiness rule, caught on an issue that breaks it."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from newsletter.checklist import check_issue, check_rendering
 from newsletter.models import NewsletterIssuePage
 from newsletter.rendering import render_email
-from tests.newsletter.issue_content import make_article, make_image, make_issue, site_settings
+from tests.newsletter.issue_content import (
+    ISSUE_DATE,
+    make_article,
+    make_image,
+    make_issue,
+    site_settings,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _on_the_issue_day():
+    """These rules are checked on the day the issue is sent (staleness: test_checklist_stale.py)."""
+    with time_machine.travel(dt.datetime.combine(ISSUE_DATE, dt.time(9)), tick=True):
+        yield
 
 
 def text_block(html, heading="Rubrik"):

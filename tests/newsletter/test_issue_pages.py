@@ -171,7 +171,9 @@ def test_saving_a_draft_in_the_editor_stores_the_checklist_in_the_revision(home_
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     draft = NewsletterIssuePage.objects.get(pk=issue.pk).get_latest_revision_as_object()
-    assert [i.code for i in draft.checklist.items] == ["subject_missing"]
+    # (The 2022 test issue is also far from today: issue_date_far, test_checklist_stale.py.)
+    codes = [i.code for i in draft.checklist.items if i.code != "issue_date_far"]
+    assert codes == ["subject_missing"]
     doc = BeautifulSoup(admin_client.get(url).content, "html.parser")
     assert doc.select_one('[data-issue-checklist] [data-code="subject_missing"]')
 

@@ -11,9 +11,19 @@ def test_type_ahead_and_highlighted_results(page, live_server, transactional_db)
     content = build_content(make_home_page())
     page.goto(f"{live_server.url}/search/")
     page.fill("#search-q", "Välk")
-    suggestion = page.locator("#search-suggestions a", has_text=content.welcome.title)
+    suggestion = page.get_by_role("option", name=content.welcome.title)
     suggestion.wait_for()
     assert page.locator("#search-suggestions").is_visible()
+    # An ARIA combobox: expanded, and the arrow keys move the active option.
+    combobox = page.get_by_role("combobox", name="Sök på webbplatsen")
+    assert combobox.get_attribute("aria-expanded") == "true"
+    combobox.press("ArrowDown")
+    active = combobox.get_attribute("aria-activedescendant")
+    assert active and page.locator(f"#{active}").get_attribute("aria-selected") == "true"
+    # Escape closes the list.
+    combobox.press("Escape")
+    assert combobox.get_attribute("aria-expanded") == "false"
+    assert not page.locator("#search-suggestions").is_visible()
 
     page.fill("#search-q", "Polen")
     page.click("form.search-form button[type=submit]")
