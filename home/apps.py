@@ -11,7 +11,7 @@ class HomeConfig(AppConfig):
 
         from wagtail.models import PageViewRestriction
 
-        from .models.mixins import view_restrictions_changed
+        from cms.visibility import view_restrictions_changed
 
         post_save.connect(view_restrictions_changed, sender=PageViewRestriction)
         post_delete.connect(view_restrictions_changed, sender=PageViewRestriction)

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Site
 
+from cms.visibility import public
+
 from .models import ArticlePage
 
 FEED_SIZE = 20
@@ -30,8 +32,7 @@ class NewsFeed(Feed):
 
     def items(self, site):
         articles = (
-            ArticlePage.objects.live()
-            .public()
+            public(ArticlePage.objects.live())
             .select_related("byline_person")
             .prefetch_related("tags")
         )

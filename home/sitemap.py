@@ -3,13 +3,10 @@ entry), so it costs a fixed few queries instead of one more per page type."""
 
 from wagtail.contrib.sitemaps import Sitemap
 
+from cms.visibility import public
+
 
 class PageSitemap(Sitemap):
     def items(self):
-        return (
-            self.get_wagtail_site()
-            .root_page.get_descendants(inclusive=True)
-            .live()
-            .public()
-            .order_by("path")
-        )
+        pages = self.get_wagtail_site().root_page.get_descendants(inclusive=True).live()
+        return public(pages).order_by("path")

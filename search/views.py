@@ -11,6 +11,7 @@ from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 from wagtail.search.utils import normalise_query_string
 
+from cms.visibility import public
 from home.models import ArticlePage, EventPage, Municipality, StandardPage
 from newsletter.models import NewsletterIssuePage
 
@@ -43,7 +44,7 @@ TYPE_LABELS = {model: label for label, model in TYPES.values()}
 
 
 def _pages():
-    return Page.objects.live().public().type(*PAGE_MODELS)
+    return public(Page.objects.live()).type(*PAGE_MODELS)
 
 
 def _load_pages(ids):
@@ -93,7 +94,7 @@ def search_view(request):
             )
         elif type_key:
             model = TYPES[type_key][1]
-            pages = Page.objects.live().public().type(model).only("pk")
+            pages = public(Page.objects.live()).type(model).only("pk")
             results = RankedResults(search(pages, query), _load_pages)
         else:
             results = RankedResults(search(_pages().only("pk"), query), _load_pages)

@@ -61,33 +61,6 @@ class SocialFields(models.Model):
         abstract = True
 
 
-VIEW_RESTRICTIONS_KEY = "pagecache:any-view-restrictions"
-
-
-def any_view_restrictions() -> bool:
-    """Whether any page has a view restriction (login, password, groups): almost never on this
-    site, so every page view skips that query. Kept in the shared cache, dropped whenever a
-    restriction is saved or deleted (home.apps)."""
-    from django.core.cache import cache
-
-    from wagtail.models import PageViewRestriction
-
-    found = cache.get(VIEW_RESTRICTIONS_KEY)
-    if found is None:
-        found = PageViewRestriction.objects.exists()
-        cache.set(VIEW_RESTRICTIONS_KEY, found, 3600)
-    return found
-
-
-def view_restrictions_changed(sender, **kwargs):
-    from django.core.cache import cache
-    from django.db import transaction
-
-    cache.delete(VIEW_RESTRICTIONS_KEY)
-    # Again after the commit: a request between the two may have read the old answer.
-    transaction.on_commit(lambda: cache.delete(VIEW_RESTRICTIONS_KEY))
-
-
 class BasePage(ListingFields, SocialFields, Page):
     """Every public page: listing (teaser) fields and social fields."""
 
@@ -131,6 +104,8 @@ class BasePage(ListingFields, SocialFields, Page):
         from django.db.models import Q
 
         from wagtail.models import Page, PageViewRestriction
+
+        from cms.visibility import any_view_restrictions
 
         if not any_view_restrictions():
             return PageViewRestriction.objects.none()

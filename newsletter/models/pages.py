@@ -29,9 +29,10 @@ class NewsletterIndexPage(BasePage):
         verbose_name = _("newsletter archive")
 
     def get_issues(self):
+        from cms.visibility import public
+
         return (
-            NewsletterIssuePage.objects.live()
-            .public()
+            public(NewsletterIssuePage.objects.live())
             .child_of(self)
             .order_by("-issue_date", "-pk")
             .only(

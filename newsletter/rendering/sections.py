@@ -204,7 +204,7 @@ class Preparer:
         from wagtail.images import get_image_model
         from wagtail.models import Page
 
-        from cms.visibility import visible_page_ids
+        from cms.visibility import visible_pages
         from home.models import ArticlePage, EventPage, Person
 
         self.collect(blocks)
@@ -212,7 +212,7 @@ class Preparer:
         events = EventPage.objects.in_bulk(self.event_ids) if self.event_ids else {}
         # Drafts and login-restricted pages show nothing of themselves (no title, URL, summary):
         # they are left out here, so every section and link below treats them as missing.
-        visible = visible_page_ids([*articles, *events])
+        visible = visible_pages([*articles.values(), *events.values()])
         self.hidden_ids = (set(articles) | set(events)) - visible
         self.all_pages = {**articles, **events}
         self.articles = {pk: page for pk, page in articles.items() if pk in visible}
@@ -233,7 +233,7 @@ class Preparer:
             elif getattr(page, "hero_image_id", None):
                 self.image_ids.add(page.hero_image_id)
         pages = Page.objects.in_bulk(self.page_ids) if self.page_ids else {}
-        visible = visible_page_ids(pages)
+        visible = visible_pages(pages.values())
         self.hidden_ids |= set(pages) - visible
         self.all_pages = {**pages, **self.all_pages}
         self.pages = {pk: page for pk, page in pages.items() if pk in visible}
@@ -444,6 +444,7 @@ class Preparer:
         )
 
     def build_upcoming_events(self, value) -> Section:
+        from cms.visibility import public
         from home.models import EventPage
 
         days = int(value.get("days") or 60)
@@ -452,8 +453,7 @@ class Preparer:
         end = start + timedelta(days=days)
         tz = timezone.get_current_timezone()
         events = (
-            EventPage.objects.live()
-            .public()
+            public(EventPage.objects.live())
             .filter(
                 start__gte=timezone.make_aware(_midnight(start), tz),
                 start__lt=timezone.make_aware(_midnight(end), tz),
