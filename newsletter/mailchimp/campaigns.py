@@ -59,60 +59,47 @@ def create_campaign(body: dict) -> dict:
     return call(get_client().campaigns.create, body)
 
 
+def _list_campaigns(status: str):
+    """The audience's campaigns in `status` (id, status, title, times), a page at a time."""
+    client = get_client()
+    offset = 0
+    while True:
+        page = (
+            call(
+                client.campaigns.list,
+                fields=LIST_FIELDS,
+                status=status,
+                list_id=settings.MAILCHIMP_AUDIENCE_ID,
+                count=LIST_PAGE_SIZE,
+                offset=offset,
+            )
+            or {}
+        )
+        campaigns = page.get("campaigns") or []
+        yield from campaigns
+        offset += len(campaigns)
+        if len(campaigns) < LIST_PAGE_SIZE or offset >= int(page.get("total_items") or 0):
+            return
+
+
 def find_campaigns_by_key(create_key: str) -> list[dict]:
     """Draft campaigns of the audience whose title ends in `create_key`, oldest first.
 
     Mailchimp cannot filter on the title, so this lists the audience's drafts (status "save")
     with only the fields needed, a page at a time.
     """
-    client = get_client()
     suffix = f"[{create_key}]"
-    found: list[dict] = []
-    offset = 0
-    while True:
-        page = (
-            call(
-                client.campaigns.list,
-                fields=LIST_FIELDS,
-                status="save",
-                list_id=settings.MAILCHIMP_AUDIENCE_ID,
-                count=LIST_PAGE_SIZE,
-                offset=offset,
-            )
-            or {}
-        )
-        campaigns = page.get("campaigns") or []
-        found += [
-            c for c in campaigns if ((c.get("settings") or {}).get("title") or "").endswith(suffix)
-        ]
-        offset += len(campaigns)
-        if len(campaigns) < LIST_PAGE_SIZE or offset >= int(page.get("total_items") or 0):
-            break
+    found = [
+        c
+        for c in _list_campaigns("save")
+        if ((c.get("settings") or {}).get("title") or "").endswith(suffix)
+    ]
     return sorted(found, key=lambda c: c.get("create_time") or "")
 
 
 def list_scheduled_campaigns() -> list[dict]:
     """The audience's scheduled campaigns (id, status, title), a page at a time."""
-    client = get_client()
-    found: list[dict] = []
-    offset = 0
-    while True:
-        page = (
-            call(
-                client.campaigns.list,
-                fields=LIST_FIELDS,
-                status="schedule",
-                list_id=settings.MAILCHIMP_AUDIENCE_ID,
-                count=LIST_PAGE_SIZE,
-                offset=offset,
-            )
-            or {}
-        )
-        campaigns = page.get("campaigns") or []
-        found += campaigns
-        offset += len(campaigns)
-        if len(campaigns) < LIST_PAGE_SIZE or offset >= int(page.get("total_items") or 0):
-            return found
+    return list(_list_campaigns("schedule"))
 
 
 def delete_campaign(campaign_id: str) -> None:

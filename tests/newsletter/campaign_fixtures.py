@@ -126,3 +126,21 @@ def api_calls(server, method=None, suffix=""):
         and (method is None or r["method"] == method)
         and r["api_path"].endswith(suffix)
     ]
+
+
+def in_two_days(minute=30):
+    """A send time two days ahead on a whole minute (Mailchimp schedules on the quarter hour)."""
+    when = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)
+    return when.replace(minute=minute, second=0, microsecond=0)
+
+
+@pytest.fixture
+def scheduled(issue, sandbox, sender, django_capture_on_commit_callbacks):
+    """A live issue whose campaign a sender scheduled by hand (Mailchimp holds the schedule)."""
+    from newsletter.services import campaigns as service
+
+    issue = publish(issue, sender, django_capture_on_commit_callbacks)
+    campaign, when = service.request_schedule(issue, in_two_days(), user=sender)
+    assert service.run_schedule(campaign.pk, when.isoformat(), sender.pk).ok
+    assert sandbox.state.campaigns[campaign_of(issue).mailchimp_id]["status"] == "schedule"
+    return issue

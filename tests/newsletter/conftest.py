@@ -4,6 +4,7 @@ from tests.newsletter.campaign_fixtures import (  # noqa: F401
     editor,
     issue,
     sandbox,
+    scheduled,
     sender,
     site_settings,
 )

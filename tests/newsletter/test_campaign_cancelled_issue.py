@@ -3,36 +3,20 @@ unschedules it, the campaign record outlives the page until Mailchimp confirms, 
 finds Mailchimp campaigns scheduled for issues that no longer exist."""
 # ruff: noqa: F811 (pytest fixtures imported from tests.newsletter.campaign_fixtures)
 
-import datetime
 from io import StringIO
 
 import pytest
 
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from wagtail.models import ModelLogEntry
 
 from newsletter.mailchimp import campaigns as api
 from newsletter.models import Campaign, CampaignStatus, NewsletterIssuePage
-from newsletter.services import campaigns as service
-from tests.newsletter.campaign_fixtures import api_calls, campaign_of, publish
+from tests.newsletter.campaign_fixtures import api_calls, campaign_of, in_two_days
 
 pytestmark = pytest.mark.django_db
-
-
-def in_two_days(minute=30):
-    when = timezone.now() + datetime.timedelta(days=2)
-    return when.replace(minute=minute, second=0, microsecond=0)
-
-
-@pytest.fixture
-def scheduled(issue, sandbox, sender, django_capture_on_commit_callbacks):
-    issue = publish(issue, sender, django_capture_on_commit_callbacks)
-    campaign, when = service.request_schedule(issue, in_two_days(), user=sender)
-    assert service.run_schedule(campaign.pk, when.isoformat(), sender.pk).ok
-    return issue
 
 
 def test_deleting_a_scheduled_issue_unschedules_its_campaign_and_keeps_the_record(

@@ -10,29 +10,18 @@ import datetime
 import pytest
 
 from django.urls import reverse
-from django.utils import timezone
 
 from newsletter.mailchimp import campaigns as api
 from newsletter.models import CampaignStatus
 from newsletter.services import campaigns as service
-from tests.newsletter.campaign_fixtures import SUBSCRIBERS, api_calls, campaign_of, publish
+from tests.newsletter.campaign_fixtures import (
+    SUBSCRIBERS,
+    api_calls,
+    campaign_of,
+    in_two_days,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def in_two_days(minute=30):
-    when = timezone.now() + datetime.timedelta(days=2)
-    return when.replace(minute=minute, second=0, microsecond=0)
-
-
-@pytest.fixture
-def scheduled(issue, sandbox, sender, django_capture_on_commit_callbacks):
-    """A live issue whose campaign a sender scheduled by hand."""
-    issue = publish(issue, sender, django_capture_on_commit_callbacks)
-    campaign, when = service.request_schedule(issue, in_two_days(), user=sender)
-    assert service.run_schedule(campaign.pk, when.isoformat(), sender.pk).ok
-    assert sandbox.state.campaigns[campaign_of(issue).mailchimp_id]["status"] == "schedule"
-    return issue
 
 
 def remote_status(sandbox, issue):

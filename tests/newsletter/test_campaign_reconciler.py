@@ -17,22 +17,14 @@ from newsletter.mailchimp import campaigns as api
 from newsletter.models import Campaign, CampaignStatus
 from newsletter.services import campaigns as service
 from newsletter.tasks import campaigns as tasks
-from tests.newsletter.campaign_fixtures import SUBSCRIBERS, api_calls, campaign_of, publish
+from tests.newsletter.campaign_fixtures import (
+    SUBSCRIBERS,
+    api_calls,
+    campaign_of,
+    in_two_days,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def in_two_days(minute=30):
-    when = timezone.now() + datetime.timedelta(days=2)
-    return when.replace(minute=minute, second=0, microsecond=0)
-
-
-@pytest.fixture
-def scheduled(issue, sandbox, sender, django_capture_on_commit_callbacks):
-    issue = publish(issue, sender, django_capture_on_commit_callbacks)
-    campaign, when = service.request_schedule(issue, in_two_days(), user=sender)
-    assert service.run_schedule(campaign.pk, when.isoformat(), sender.pk).ok
-    return issue
 
 
 def reconcile(*args):
