@@ -33,7 +33,7 @@ def test_home_news_article_calendar_event_ics(page, live_server, demo_site):
     page.get_by_role("heading", level=2, name="Tidigare evenemang").wait_for()
     page.get_by_role("link", name="Vårmöte 27-29 april 2022").click()
     page.get_by_role("heading", level=1, name="Vårmöte 27-29 april 2022").wait_for()
-    assert "Lerdalshöjden, Rättvik" in page.locator("dl.facts").inner_text()
+    assert "Lerdalshöjden, Rättvik" in page.locator("dl.facts").first.inner_text()
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Lägg till i kalendern (.ics)").click()
