@@ -565,7 +565,13 @@ def get_member_tags(sb, req, list_id, member_id):
 
 def segment_view(sb, list_id: str, segment: dict) -> dict:
     view = {k: v for k, v in segment.items() if k != "member_ids"}
-    view["member_count"] = len(segment["member_ids"])
+    # Mailchimp: "the number of active subscribers currently included in the segment".
+    members = sb.state.members[list_id]
+    view["member_count"] = sum(
+        1
+        for member_id in segment["member_ids"]
+        if (members.get(member_id) or {}).get("status") == "subscribed"
+    )
     view["list_id"] = list_id
     view["options"] = {"match": "any", "conditions": []}
     view["_links"] = []
@@ -574,9 +580,16 @@ def segment_view(sb, list_id: str, segment: dict) -> dict:
 
 def list_segments(sb, req, list_id):
     get_audience(sb, list_id)
-    segments = [segment_view(sb, list_id, s) for s in sb.state.segments[list_id].values()]
+    kind = (req.query.get("type") or [""])[-1]
+    segments = [
+        segment_view(sb, list_id, s)
+        for s in sb.state.segments[list_id].values()
+        if not kind or s["type"] == kind
+    ]
+    count = min(query_int(req, "count", 10), 1000)
+    offset = query_int(req, "offset", 0)
     return 200, {
-        "segments": segments,
+        "segments": segments[offset : offset + count],
         "list_id": list_id,
         "total_items": len(segments),
         "_links": [],

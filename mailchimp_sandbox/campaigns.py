@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .audiences import get_audience, parse_time, query_int, subscriber_hash
 from .errors import ApiError, bad_request, invalid, not_found
@@ -513,9 +513,43 @@ def report(sb, req, campaign_id):
             "last_click": max((c["at"] for c in clicks), default=""),
         },
         "list_stats": {"sub_rate": 0, "unsub_rate": 0, "open_rate": 0, "click_rate": 0},
+        "timeseries": timeseries(campaign, activity),
         "delivery_status": {"enabled": False},
         "_links": [],
     }
+
+
+TIMESERIES_HOURS = 24
+
+
+def timeseries(campaign: dict, activity: dict) -> list[dict]:
+    """Mailchimp's hourly breakdown of the first 24 hours after sending: emails sent, unique
+    opens (with and without Apple's proxy opens) and recipients who clicked, in each hour."""
+    send_time = campaign.get("send_time")
+    if not send_time:
+        return []
+    start = parse_time(send_time, "send_time").replace(minute=0, second=0)
+    rows = []
+    for hour in range(TIMESERIES_HOURS):
+        begin = start + timedelta(hours=hour)
+        end = begin + timedelta(hours=1)
+
+        def within(event, begin=begin, end=end):
+            return begin <= parse_time(event["at"], "at") < end
+
+        opens = [o for o in activity["opens"] if within(o)]
+        rows.append(
+            {
+                "timestamp": iso(begin),
+                "emails_sent": len(activity["recipients"]) if hour == 0 else 0,
+                "unique_opens": len({o["email"] for o in opens}),
+                "proxy_excluded_unique_opens": len(
+                    {o["email"] for o in opens if not o.get("proxy")}
+                ),
+                "recipients_clicks": len({c["email"] for c in activity["clicks"] if within(c)}),
+            }
+        )
+    return rows
 
 
 def report_unsubscribed(sb, req, campaign_id):

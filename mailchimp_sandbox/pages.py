@@ -9,7 +9,13 @@ import json
 import re
 from urllib.parse import parse_qs, quote, urlencode
 
-from .audiences import apply_member, get_member, subscriber_hash, unsubscribe_member
+from .audiences import (
+    apply_member,
+    get_member,
+    parse_time,
+    subscriber_hash,
+    unsubscribe_member,
+)
 from .errors import ApiError
 from .state import iso
 from .wire import Response, problem
@@ -211,12 +217,19 @@ def message_text(sb, req, message_id):
 # --- tracking ----------------------------------------------------------------------------------
 
 
-def record_activity(sb, campaign_id: str, kind: str, **event) -> None:
+def record_activity(sb, campaign_id: str, kind: str, at: str = "", **event) -> None:
     activity = sb.state.activity.get(campaign_id)
     if activity is None:
         return
-    event["at"] = iso()
+    event["at"] = at or iso()
     activity[kind].append(event)
+
+
+def event_time(event: dict) -> str:
+    """An optional "at" (ISO 8601) on a simulated event: when it happened, for timeseries."""
+    if not event.get("at"):
+        return ""
+    return iso(parse_time(str(event["at"]), "at"))
 
 
 def track_open(sb, req, message_id):
@@ -465,15 +478,17 @@ def activity(sb, req, campaign_id):
         list_id = sb.state.activity[campaign_id]["list_id"]
         for event in data.get("events", []):
             kind, email = event.get("type"), event.get("email", "")
+            at = event_time(event)
             if kind == "open":
                 record_activity(
-                    sb, campaign_id, "opens", email=email, proxy=bool(event.get("proxy"))
+                    sb, campaign_id, "opens", at, email=email, proxy=bool(event.get("proxy"))
                 )
             elif kind == "click":
-                record_activity(sb, campaign_id, "clicks", email=email, url=event.get("url", ""))
+                url = event.get("url", "")
+                record_activity(sb, campaign_id, "clicks", at, email=email, url=url)
             elif kind == "bounce":
                 bounce_type = event.get("bounce_type", "hard")
-                record_activity(sb, campaign_id, "bounces", email=email, type=bounce_type)
+                record_activity(sb, campaign_id, "bounces", at, email=email, type=bounce_type)
                 clean_member(sb, list_id, email, campaign_id, bounce_type)
             else:
                 raise ApiError(400, "Invalid Resource", f"Unknown event type {kind!r}.")

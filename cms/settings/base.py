@@ -287,6 +287,8 @@ PERIODIC_TASKS = [
     ("newsletter.tasks.audience.apply_webhook_events", 60),
     # Campaign safety: compares every unfinished campaign with Mailchimp and repairs drift.
     ("newsletter.tasks.campaigns.reconcile_campaigns", 5 * 60),
+    # The recipients chooser's list of segments and tags ("Hämta segment" fetches at once).
+    ("newsletter.tasks.segments.fetch_segments", 60 * 60),
     # Event registration (events/tasks.py): lapsed waiting-list offers, reminders, retention.
     ("events.tasks.expire_offers", 5 * 60),
     ("events.tasks.send_reminders", 60 * 60),

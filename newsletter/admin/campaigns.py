@@ -25,6 +25,7 @@ from wagtail.admin import messages
 from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.widgets.button import Button
 
+from newsletter.admin.segments import RecipientsForm
 from newsletter.models import Campaign, CampaignStatus, NewsletterIssuePage
 from newsletter.panels import CampaignStatusPanel as _CampaignStatusPanel
 from newsletter.services import campaigns as service
@@ -114,12 +115,6 @@ class ScheduleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
-
-
-class RecipientsForm(forms.ModelForm):
-    class Meta:
-        model = Campaign
-        fields = ["segment_id", "segment_name"]
 
 
 # ---------------------------------------------------------------------------------------------

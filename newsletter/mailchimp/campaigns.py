@@ -146,7 +146,7 @@ def get_report(campaign_id: str) -> dict:
     return call(get_client().reports.get_campaign_report, campaign_id)
 
 
-def get_click_details(campaign_id: str, count: int = 100) -> dict:
+def get_click_details(campaign_id: str, count: int = 1000) -> dict:
     return call(
         get_client().reports.get_campaign_click_details,
         campaign_id,
@@ -162,6 +162,37 @@ def get_segment(segment_id: int, list_id: str | None = None) -> dict:
     return call(
         get_client().lists.get_segment, list_id or settings.MAILCHIMP_AUDIENCE_ID, str(segment_id)
     )
+
+
+SEGMENT_FIELDS = [
+    "segments.id",
+    "segments.name",
+    "segments.type",
+    "segments.member_count",
+    "total_items",
+]
+
+
+def list_segments(list_id: str | None = None) -> list[dict]:
+    """Every saved segment and tag of the audience (id, name, type, member count), a page at a
+    time (Mailchimp gives at most 1,000 a call)."""
+    client = get_client()
+    found: list[dict] = []
+    while True:
+        page = (
+            call(
+                client.lists.list_segments,
+                list_id or settings.MAILCHIMP_AUDIENCE_ID,
+                fields=SEGMENT_FIELDS,
+                count=LIST_PAGE_SIZE,
+                offset=len(found),
+            )
+            or {}
+        )
+        segments = page.get("segments") or []
+        found.extend(segments)
+        if len(segments) < LIST_PAGE_SIZE or len(found) >= int(page.get("total_items") or 0):
+            return found
 
 
 def ping() -> dict:

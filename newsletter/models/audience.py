@@ -19,6 +19,12 @@ class AudienceSyncState(models.Model):
     push_failures = models.PositiveIntegerField(default=0)
     push_retry_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # The audience's saved segments and tags as Mailchimp last listed them ({id, name, type,
+    # member_count}): the recipients chooser reads this, never Mailchimp (newsletter.services.segments).
+    segments = models.JSONField(default=list, blank=True)
+    segments_fetched_at = models.DateTimeField(null=True, blank=True)
+    segments_requested_at = models.DateTimeField(null=True, blank=True)
+    segments_error = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("audience sync state")

@@ -45,7 +45,7 @@ from newsletter.models import (
     ScheduleDecision,
 )
 from newsletter.rendering import render_email
-from newsletter.services import send_gate
+from newsletter.services import reports, send_gate
 from newsletter.services.senders import (  # noqa: F401 (the rules, used here and re-exported)
     SEND_PERMISSION,
     go_live_decision,
@@ -1025,33 +1025,7 @@ def _status_from_remote(campaign: Campaign) -> str:
 
 
 def report_snapshot(report: dict, clicks: dict) -> dict:
-    opens = report.get("opens") or {}
-    click_totals = report.get("clicks") or {}
-    bounces = report.get("bounces") or {}
-    links = sorted(
-        clicks.get("urls_clicked") or [], key=lambda link: link.get("total_clicks", 0), reverse=True
-    )
-    return {
-        "emails_sent": report.get("emails_sent", 0),
-        # Apple Mail Privacy Protection opens every message it receives: leave those out.
-        "opens": opens.get("proxy_excluded_opens", opens.get("opens_total", 0)),
-        "unique_opens": opens.get("proxy_excluded_unique_opens", opens.get("unique_opens", 0)),
-        "open_rate": opens.get("proxy_excluded_open_rate", opens.get("open_rate", 0)),
-        "clicks": click_totals.get("clicks_total", 0),
-        "unique_clicks": click_totals.get("unique_subscriber_clicks", 0),
-        "unsubscribes": report.get("unsubscribed", 0),
-        "bounces": sum(
-            bounces.get(key, 0) for key in ("hard_bounces", "soft_bounces", "syntax_errors")
-        ),
-        "top_links": [
-            {
-                "url": link.get("url", ""),
-                "clicks": link.get("total_clicks", 0),
-                "unique_clicks": link.get("unique_clicks", 0),
-            }
-            for link in links[:5]
-        ],
-    }
+    return reports.snapshot(report, clicks)
 
 
 def refresh_report(campaign_id: int) -> Outcome:
