@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from wagtail import hooks
@@ -65,39 +66,39 @@ def figures(report: dict) -> list[dict]:
     return [
         {
             "key": "emails_sent",
-            "label": _("Sent"),
+            "label": pgettext("report figure", "Emails sent"),
             "count": _count(report.get("emails_sent")),
             "rate": None,
         },
         {
             "key": "delivered",
-            "label": _("Delivered"),
+            "label": pgettext("report figure", "Delivered"),
             "count": _count(report.get("delivered", report.get("emails_sent"))),
             "rate": service.percent(report.get("delivered_rate", 1 if report else 0)),
         },
         {
             "key": "opens",
-            "label": _("Opened"),
+            "label": pgettext("report figure", "Opened"),
             "count": _count(report.get("unique_opens")),
             "rate": service.percent(report.get("open_rate")),
             "note": _("Apple Mail's automatic opens (Mail Privacy Protection) are not counted."),
         },
         {
             "key": "clicks",
-            "label": _("Clicked"),
+            "label": pgettext("report figure", "Clicked"),
             "count": _count(report.get("unique_clicks")),
             "rate": service.percent(report.get("click_rate")),
             "note": _("%(clicks)s clicks in all.") % {"clicks": _count(report.get("clicks"))},
         },
         {
             "key": "unsubscribes",
-            "label": _("Unsubscribed"),
+            "label": pgettext("report figure", "Unsubscribed"),
             "count": _count(report.get("unsubscribes")),
             "rate": service.percent(report.get("unsubscribe_rate")),
         },
         {
             "key": "bounces",
-            "label": _("Bounced"),
+            "label": pgettext("report figure", "Bounced"),
             "count": _count(report.get("bounces")),
             "rate": service.percent(report.get("bounce_rate")),
             "note": _("%(hard)s hard, %(soft)s soft.")
@@ -273,7 +274,7 @@ class RecentCampaignsPanel(Component):
 def recent_rows(user) -> list[dict]:
     editable = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
     rows = []
-    for campaign in service.recent_campaigns().filter(page__in=editable.values("pk")):
+    for campaign in service.recent_campaigns(editable.values("pk")):
         report = campaign.report or {}
         sent = campaign.status == CampaignStatus.SENT
         when = campaign.sent_at if sent else campaign.scheduled_for

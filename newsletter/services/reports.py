@@ -155,6 +155,11 @@ class LinkRow:
     unique_clicks: int
     is_page: bool
 
+    @property
+    def href(self) -> str:
+        """Only web links are links: anything else in Mailchimp's list is shown as text."""
+        return self.url if urlsplit(self.url).scheme in ("http", "https") else ""
+
 
 def link_rows(report: dict) -> list[LinkRow]:
     rows = []
@@ -210,14 +215,14 @@ def compared_issues(campaign: Campaign) -> list[Campaign]:
     return sorted(found, key=lambda c: (c.sent_at, c.pk))
 
 
-def recent_campaigns(limit: int = 5):
-    """The latest issues that went out or will go out: sent, sending and scheduled."""
+def recent_campaigns(pages, limit: int = 5):
+    """The latest issues among `pages` that went out or will go out: sent, sending, scheduled."""
     from django.db.models.functions import Coalesce
 
     return (
         Campaign.objects.filter(
             status__in=[CampaignStatus.SENT, CampaignStatus.SENDING, CampaignStatus.SCHEDULED],
-            page__isnull=False,
+            page__in=pages,
         )
         .select_related("page")
         .annotate(when=Coalesce("sent_at", "scheduled_for", "updated_at"))
