@@ -49,19 +49,15 @@ def segment_choices(cache: service.Cached, current_id, current_name: str = "") -
     return choices
 
 
-class SegmentSelect(forms.Select):
-    """A select with a search box that filters its options (static/js/segment-chooser.js)."""
-
-    template_name = "newsletter/admin/widgets/segment_select.html"
-
-
 class RecipientsForm(forms.ModelForm):
     segment_id = forms.TypedChoiceField(
         label=gettext_lazy("Recipients"),
         coerce=int,
         empty_value=None,
         required=False,
-        widget=SegmentSelect,
+        # The search box beside it (templates/newsletter/admin/_recipients_form.html) narrows
+        # the options by name (static/js/segment-chooser.js); without JavaScript it is a select.
+        widget=forms.Select(attrs={"data-segment-select": ""}),
         help_text=gettext_lazy("The whole audience, or one of its segments or tags."),
     )
 

@@ -1,13 +1,14 @@
 // The recipients chooser: a search box that narrows the select's options to the segments and
-// tags whose name matches. Without JavaScript the plain select works as it is.
+// tags whose name matches. Without JavaScript the box stays hidden and the select works as it is.
 (function () {
   function setUp(root) {
+    var box = root.querySelector("[data-segment-search-box]");
     var search = root.querySelector("[data-segment-search]");
-    var select = root.querySelector("select");
+    var select = root.querySelector("select[data-segment-select]");
     var none = root.querySelector("[data-segment-none]");
-    if (!search || !select || root.dataset.ready) return;
+    if (!box || !search || !select || root.dataset.ready) return;
     root.dataset.ready = "1";
-    search.hidden = false;
+    box.hidden = false;
     search.addEventListener("input", function () {
       var needle = search.value.trim().toLocaleLowerCase("sv");
       var shown = 0;
@@ -16,7 +17,7 @@
         var keep = !needle || option.selected || option.value === "" ||
           option.text.toLocaleLowerCase("sv").indexOf(needle) !== -1;
         option.hidden = !keep;
-        if (keep && option.value !== "") shown += 1;
+        if (keep && option.value !== "" && !option.selected) shown += 1;
       });
       if (none) none.hidden = !needle || shown > 0;
     });

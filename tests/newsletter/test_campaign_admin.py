@@ -11,6 +11,7 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from newsletter.models import CampaignStatus
+from newsletter.tasks.segments import fetch_segments
 from tests.newsletter.campaign_fixtures import SUBSCRIBERS, api_calls, campaign_of, publish
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +130,8 @@ def test_recipients_segment_limits_who_gets_the_issue(
         settings.MAILCHIMP_AUDIENCE_ID,
         {"name": "Kommunchefer", "static_segment": ["anna@kommun.se"]},
     )
+    # The chooser offers the segments a task fetched (newsletter.services.segments).
+    fetch_segments.enqueue()
     client.force_login(sender)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(

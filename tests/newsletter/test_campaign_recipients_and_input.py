@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from newsletter.mailchimp.client import call, get_client, subscriber_hash
 from newsletter.models import CampaignStatus
+from newsletter.tasks.segments import fetch_segments
 from tests.newsletter.campaign_fixtures import SUBSCRIBERS, api_calls, campaign_of, publish
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,8 @@ def test_clearing_the_segment_sends_to_the_whole_audience_and_the_count_matches(
         audience,
         {"name": "Politiker", "static_segment": [SUBSCRIBERS[0], SUBSCRIBERS[1], "dora@kommun.se"]},
     )
+    # The chooser offers the segments a task fetched (newsletter.services.segments).
+    fetch_segments.enqueue()
     client.force_login(sender)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
