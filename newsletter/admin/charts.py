@@ -76,12 +76,17 @@ def _y_ticks(top: float, plot_top: float, plot_bottom: float, fmt, count: int = 
     return ticks
 
 
+def count_max(value: int, ticks: int = 4) -> int:
+    """A top for an axis of counts whose `ticks` steps are whole numbers."""
+    return max(1, math.ceil(nice_max(value) / ticks)) * ticks
+
+
 def line_chart(labels: list[str], series: list[tuple[str, str, list[int]]], fmt=str) -> Chart:
-    """Lines over the same x labels; `series` is (name, css class, values)."""
+    """Lines of counts over the same x labels; `series` is (name, css class, values)."""
     left, right = PAD_LEFT, WIDTH - PAD_RIGHT
     top, bottom = PAD_TOP, HEIGHT - PAD_BOTTOM
     peak = max((v for _n, _c, values in series for v in values), default=0)
-    y_max = nice_max(peak)
+    y_max = count_max(peak)
     steps = max(len(labels) - 1, 1)
 
     def x(i):
@@ -103,7 +108,7 @@ def line_chart(labels: list[str], series: list[tuple[str, str, list[int]]], fmt=
         right,
         top,
         bottom,
-        _y_ticks(y_max, top, bottom, lambda v: fmt(int(v)) if v == int(v) else fmt(v)),
+        _y_ticks(y_max, top, bottom, lambda v: fmt(round(v))),
         x_ticks,
         lines=lines,
     )

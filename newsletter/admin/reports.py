@@ -127,7 +127,7 @@ def timeseries_context(report: dict) -> dict | None:
     return {
         "chart": chart,
         "rows": [
-            {"when": formats.date_format(at, "j M H:i"), "opens": o, "clicks": c}
+            {"when": formats.date_format(at, "j b H:i"), "opens": o, "clicks": c}
             for at, o, c in rows
         ],
         "total_opens": sum(o for _a, o, _c in rows),
@@ -141,7 +141,7 @@ def comparison_context(campaign: Campaign) -> dict | None:
     issues = service.compared_issues(campaign)
     if len(issues) < 2:
         return None
-    labels = [formats.date_format(timezone.localtime(c.sent_at), "j M") for c in issues]
+    labels = [formats.date_format(timezone.localtime(c.sent_at), "j b") for c in issues]
     open_rates = [float((c.report or {}).get("open_rate") or 0) for c in issues]
     click_rates = [float((c.report or {}).get("click_rate") or 0) for c in issues]
     chart = charts.bar_chart(

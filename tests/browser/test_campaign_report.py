@@ -29,6 +29,8 @@ AXE_OPTIONS = {
 
 
 def serious_violations(page) -> list[str]:
+    # Wagtail's messages fade in: measure contrast once the animations are over.
+    page.evaluate("Promise.all(document.getAnimations().map((a) => a.finished))")
     results = Axe().run(page, options=AXE_OPTIONS)
     return [
         f"{v['id']}: {v['help']} ({v['nodes'][0]['target']})"
