@@ -173,6 +173,10 @@ def test_report_page_shows_rates_links_chart_and_no_comparison_yet(client, sent,
     assert "data-report-timeseries" in html
     assert "Det finns inget tidigare skickat nummer att jämföra med än." in html
     assert "Uppdatera nu" in html
+    # SVG coordinates keep a decimal point under the Swedish locale ("48,0" would break them).
+    svg = html.split('data-chart="report-time"', 1)[1].split("</svg>", 1)[0]
+    assert re.search(r'(x|y|cx|cy|x1|y1)="\d+\.\d+"', svg)
+    assert not re.search(r'(x|y|cx|cy|x1|x2|y1|y2|width|height)="[\d.]*,', svg)
     assert "Siffrorna hämtades senast från Mailchimp" in html
 
 
