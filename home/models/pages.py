@@ -234,7 +234,8 @@ class ArticlePageTag(TaggedItemBase):
 
 
 class ArticlePage(BasePage):
-    date = models.DateField(_("date"))
+    # A new article is dated today (the editor may change it), as the issue is.
+    date = models.DateField(_("date"), default=timezone.localdate)
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("main image"),
