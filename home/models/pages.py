@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 
+from ..widgets import FilterableCheckboxSelectMultiple
 from .mixins import BasePage
 
 RICH_TEXT_INTRO = ["bold", "italic", "link"]
@@ -275,7 +276,12 @@ class ArticlePage(BasePage):
         MultiFieldPanel(["byline_person", "byline_text"], heading=_("Author")),
         "body",
         "tags",
-        "municipalities",
+        FieldPanel(
+            "municipalities",
+            widget=FilterableCheckboxSelectMultiple(
+                search_label=_("Search municipality"), noun_plural=_("municipalities")
+            ),
+        ),
     ]
     search_fields = [
         *BasePage.search_fields,
