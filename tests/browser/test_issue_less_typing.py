@@ -134,3 +134,41 @@ def test_a_new_issue_from_what_was_published_since_the_last_one(page, live_serve
     assert not issue.live
     assert [b.block_type for b in issue.body] == ["article_teaser"]
     page.get_by_text("Utkastet").first.wait_for()
+
+
+def test_a_lead_story_picked_from_an_article_shows_what_it_fills_in(page, live_server, home_page):
+    article = make_article(home_page, 5)
+    index = archive(home_page)
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/pages/add/newsletter/newsletterissuepage/{index.pk}/")
+    page.locator("#id_title").fill("Nummer med huvudartikel")
+
+    # Add a lead story to the (empty) sections.
+    page.locator("[data-streamfield-stream-container] button[title]").first.click()
+    page.get_by_role("option", name="Huvudartikel").click()
+    page.get_by_role("button", name="Välj en sida").first.click()
+    modal = page.locator(".modal")
+    # The chooser opens where the articles are.
+    modal.get_by_role("link", name="Artikel 5").click()
+
+    heading = page.locator("input[name$='-value-heading']").first
+    hint = page.locator(".issue-article-fill").first
+    hint.get_by_text("Tomma fält fylls i från artikeln").wait_for()
+    assert "Artikel 5" in hint.inner_text()
+    assert "Sammanfattning av artikel 5." in hint.inner_text()
+    assert heading.get_attribute("placeholder") == "Artikel 5"
+    assert heading.input_value() == ""  # nothing copied: the issue keeps following the article
+    assert serious_violations(page, context=".issue-article-fill") == []
+
+    # Saved as a draft with only the article: valid, and the article's title is the heading.
+    page.get_by_role("button", name="Spara utkast").click()
+    page.wait_for_url("**/admin/pages/*/edit/")
+    issue = NewsletterIssuePage.objects.get(
+        title="Nummer med huvudartikel"
+    ).get_latest_revision_as_object()
+    [block] = issue.body
+    assert block.block_type == "lead_story"
+    assert block.value["article"].pk == article.pk
+    assert not block.value["heading"]
+    # Reopened, the placeholder is there again.
+    page.locator(".issue-article-fill").first.get_by_text("Artikel 5").wait_for()

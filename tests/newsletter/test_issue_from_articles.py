@@ -199,3 +199,21 @@ def test_teasers_take_only_articles(home_page):
     block = ArticleTeaserBlock()
     with pytest.raises((StructBlockValidationError, StreamBlockValidationError)):
         block.clean(block.to_python({"article": event.pk}))
+
+
+def test_the_editor_asks_what_a_chosen_article_fills_in(client, home_page):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    article = make_article(home_page, 14)
+    url = reverse("newsletter_article_fill", args=[article.pk])
+    assert client.get(url).status_code == 302  # the admin's login first
+    client.force_login(get_user_model().objects.create_superuser("r", "r@smakom.se", "pw"))
+    assert client.get(url).json() == {
+        "title": "Artikel 14",
+        "summary": "Sammanfattning av artikel 14.",
+        "image": "Bild 14",
+    }
+    # Only articles.
+    other = reverse("newsletter_article_fill", args=[home_page.pk])
+    assert client.get(other).status_code == 404
