@@ -4,9 +4,12 @@ Each block renders on the web (Meta.template, also used for block previews in th
 and plain-text renderings are built from the same values in newsletter/rendering/.
 """
 
+from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import blocks
+from wagtail.blocks import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
@@ -38,9 +41,32 @@ class LinkFieldsMixin(PageOrUrlMixin):
 
 
 class LeadStoryBlock(SectionBlockMixin, LinkFieldsMixin, blocks.StructBlock):
-    heading = blocks.CharBlock(label=_("Heading"), max_length=200)
-    text = blocks.RichTextBlock(label=_("Text"), features=ISSUE_RICH_TEXT)
-    image = ImageChooserBlock(label=_("Image"), required=False)
+    # An article fills what the editor leaves empty (title, summary, image, author, link), read
+    # when the issue is rendered, so a corrected article corrects the issue too.
+    article = blocks.PageChooserBlock(
+        label=_("From article"),
+        page_type="home.ArticlePage",
+        required=False,
+        help_text=_(
+            "Pick an article and leave the fields below empty to use its title, summary and "
+            "image. Anything you write replaces the article's."
+        ),
+    )
+    heading = blocks.CharBlock(
+        label=_("Heading"),
+        max_length=200,
+        required=False,
+        help_text=_("Left empty, the article's title is used."),
+    )
+    text = blocks.RichTextBlock(
+        label=_("Text"),
+        features=ISSUE_RICH_TEXT,
+        required=False,
+        help_text=_("Left empty, the article's summary is used."),
+    )
+    image = ImageChooserBlock(
+        label=_("Image"), required=False, help_text=_("Left empty, the article's image is used.")
+    )
     alt_text = blocks.CharBlock(
         label=_("Alt text"),
         required=False,
@@ -60,7 +86,10 @@ class LeadStoryBlock(SectionBlockMixin, LinkFieldsMixin, blocks.StructBlock):
         icon = "pick"
         label = _("Lead story")
         template = "newsletter/blocks/section.html"
-        description = _("The issue's main story: heading, text, image and author line.")
+        description = _(
+            "The issue's main story, from an article or written here: heading, text, image and "
+            "author line."
+        )
         preview_value = {
             "heading": "Från ord till handling på sex dagar",
             "text": "<p>När kriget i Ukraina bröt ut kände Grästorps kommunalråd att de ville "
@@ -70,9 +99,38 @@ class LeadStoryBlock(SectionBlockMixin, LinkFieldsMixin, blocks.StructBlock):
             "link_url": "https://www.smakom.se/",
         }
 
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("article"):
+            return value
+        errors = {}
+        if not value.get("heading"):
+            errors["heading"] = ValidationError(_("Pick an article or write a heading."))
+        if not (value.get("text") and strip_tags(value["text"].source).strip()):
+            errors["text"] = ValidationError(_("Pick an article or write a text."))
+        if errors:
+            raise StructBlockValidationError(block_errors=errors)
+        return value
+
 
 class ArticleTeaserBlock(SectionBlockMixin, blocks.StructBlock):
     article = blocks.PageChooserBlock(label=_("Article"), page_type="home.ArticlePage")
+    # Overrides: empty, the article's own (current) title, summary and image are used.
+    heading = blocks.CharBlock(
+        label=_("Heading"),
+        max_length=200,
+        required=False,
+        help_text=_("Left empty, the article's title is used."),
+    )
+    summary = blocks.TextBlock(
+        label=_("Summary"),
+        required=False,
+        rows=3,
+        help_text=_("Left empty, the article's summary is used."),
+    )
+    image = ImageChooserBlock(
+        label=_("Image"), required=False, help_text=_("Left empty, the article's image is used.")
+    )
     show_image = blocks.BooleanBlock(label=_("Show image"), required=False, default=True)
     full_text = blocks.BooleanBlock(
         label=_("Include the full text"),

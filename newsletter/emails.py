@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from newsletter import tokens
 from newsletter.mailchimp.client import retry_delay
+from newsletter.rendering.links import logo
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +68,12 @@ def build_message(subscriber, kind: str) -> EmailMultiAlternatives:
     if kind not in KINDS:
         raise ValueError(kind)
     site_settings = _site_settings()
+    organisation_name = (site_settings.organisation_name if site_settings else "") or "SmåKom"
     context = {
         "subscriber": subscriber,
         "site_settings": site_settings,
-        "organisation_name": site_settings.organisation_name if site_settings else "SmåKom",
+        "organisation_name": organisation_name,
+        "logo": logo(organisation_name),
         "unsubscribe_url": unsubscribe_url(subscriber),
         "preferences_url": preferences_url(subscriber),
         "site_url": settings.SITE_BASE_URL,

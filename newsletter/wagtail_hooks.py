@@ -4,6 +4,7 @@ from newsletter.admin import (  # noqa: F401  (registers hooks)
     abuse,
     campaigns,
     issues,
+    new_issue,
     reports,
     segments,
     subscribers,

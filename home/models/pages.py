@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 
+from ..widgets import FilterableCheckboxSelectMultiple
 from .mixins import BasePage
 
 RICH_TEXT_INTRO = ["bold", "italic", "link"]
@@ -234,7 +235,8 @@ class ArticlePageTag(TaggedItemBase):
 
 
 class ArticlePage(BasePage):
-    date = models.DateField(_("date"))
+    # A new article is dated today (the editor may change it), as the issue is.
+    date = models.DateField(_("date"), default=timezone.localdate)
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("main image"),
@@ -274,7 +276,12 @@ class ArticlePage(BasePage):
         MultiFieldPanel(["byline_person", "byline_text"], heading=_("Author")),
         "body",
         "tags",
-        "municipalities",
+        FieldPanel(
+            "municipalities",
+            widget=FilterableCheckboxSelectMultiple(
+                search_label=_("Search municipality"), noun_plural=_("municipalities")
+            ),
+        ),
     ]
     search_fields = [
         *BasePage.search_fields,

@@ -25,8 +25,10 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.admin.widgets.button import MenuItem as ListingMenuItem
+from wagtail.snippets.widgets import AdminSnippetChooser
 
 from cms.exports import SafeSpreadsheetExportMixin
+from home.models import Municipality
 from newsletter import audience_sync
 from newsletter.forms import ImportForm
 from newsletter.models import (
@@ -60,6 +62,8 @@ class SubscriberForm(WagtailAdminModelForm):
             "role",
             "tags",
         ]
+        # Some 290 municipalities: a chooser with search, not a long drop-down.
+        widgets = {"municipality": AdminSnippetChooser(Municipality)}
 
     def clean_email(self):
         try:

@@ -13,7 +13,7 @@ from django.utils.dateformat import format as date_format
 
 from newsletter.services import audience_settings
 
-from .links import base_url
+from .links import base_url, logo
 from .sections import Prepared, prepare
 from .text import render_text
 
@@ -162,6 +162,7 @@ def build_context(page, *, backend: str = "mailchimp", utm: bool = True) -> dict
         "prepared": prepared,
         "site_settings": site_settings,
         "organisation": site_settings.organisation_name or "SmåKom",
+        "logo": logo(site_settings.organisation_name or "SmåKom"),
         "view_url": policy_link(issue_url(page)),
         "home_url": policy_link("/"),
         "unsubscribe_url": unsubscribe,

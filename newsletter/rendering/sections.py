@@ -161,8 +161,10 @@ class Preparer:
                 self._rich(value.get("text"))
                 self._id(value.get("image"), self.image_ids)
                 self._id(value.get("link_page"), self.page_ids)
+                self._id(value.get("article"), self.article_ids)
             elif kind == "article_teaser":
                 self._id(value.get("article"), self.article_ids)
+                self._id(value.get("image"), self.image_ids)
             elif kind == "event_teaser":
                 self._id(value.get("event"), self.event_ids)
                 self._rich(value.get("text"))
@@ -328,47 +330,68 @@ class Preparer:
                 sections.append(builder(block.get("value") or {}))
         return sections
 
+    def chosen_article(self, value):
+        """The block's article if it is visible (drafts and restricted pages count as missing)."""
+        article_id = value.get("article")
+        return self.articles.get(int(article_id)) if str(article_id or "").isdigit() else None
+
+    def article_image(self, article, image_id=None, alt: str | None = None) -> Img | None:
+        """The chosen image, else the article's; described by its alt text or description, else
+        by the article's title (the image illustrates the title next to it)."""
+        image_id = image_id or article.listing_image_id or article.hero_image_id
+        image = self.image(image_id, alt)
+        if image and not image.alt:
+            image.alt = article.teaser_title
+        return image
+
     def build_lead_story(self, value) -> Section:
+        # What the editor wrote wins; what is left empty comes from the chosen article as it
+        # is now (the article's edits show in the next rendering).
+        article = self.chosen_article(value)
+        html = self.rich(value.get("text"))
+        if article is not None and not strip_tags(html).strip():
+            html = article_summary_html(article)
+        if article is not None:
+            image = self.article_image(article, value.get("image"), value.get("alt_text"))
+        else:
+            image = self.image(value.get("image"), value.get("alt_text"))
+        link = self.link(
+            value.get("link_text") or "", value.get("link_page"), value.get("link_url")
+        )
+        if link is None and article is not None:
+            url = self.page_url(article)
+            link = Link(text=value.get("link_text") or _("Read more"), url=url)
         return Section(
             type="lead_story",
-            heading=value.get("heading", ""),
-            html=self.rich(value.get("text")),
-            image=self.image(value.get("image"), value.get("alt_text")),
+            heading=value.get("heading") or (article.teaser_title if article else ""),
+            html=html,
+            image=image,
             caption=value.get("caption", ""),
-            author=value.get("author", ""),
-            link=self.link(
-                value.get("link_text") or "", value.get("link_page"), value.get("link_url")
-            ),
+            author=value.get("author") or (article_author(article) if article else ""),
+            link=link,
         )
 
     def build_article_teaser(self, value) -> Section:
-        article = (
-            self.articles.get(int(value["article"]))
-            if str(value.get("article") or "").isdigit()
-            else None
-        )
+        article = self.chosen_article(value)
         if article is None:
             return Section(type="article_teaser")
         url = self.page_url(article)
         image = None
         if value.get("show_image", True):
-            image_id = article.listing_image_id or article.hero_image_id
-            # The image illustrates the title next to it: its description, else the title.
-            image = self.image(image_id, None)
-            if image and not image.alt:
-                image.alt = article.teaser_title
+            image = self.article_image(article, value.get("image"))
         if value.get("full_text"):
             html = self.article_body(article)
+        elif (value.get("summary") or "").strip():
+            html = f"<p>{escape(value['summary'].strip())}</p>"
         else:
-            summary = article.listing_summary or article.search_description
-            html = f"<p>{escape(summary)}</p>" if summary else ""
+            html = article_summary_html(article)
         return Section(
             type="article_teaser",
-            heading=article.teaser_title,
+            heading=(value.get("heading") or "").strip() or article.teaser_title,
             url=url,
             image=image,
             html=html,
-            author=article.byline if not article.byline_person_id else article.byline_text,
+            author=article_author(article),
             link=Link(text=value.get("link_text") or _("Read more"), url=url),
         )
 
@@ -530,6 +553,16 @@ class Preparer:
         )
 
     site_settings = None
+
+
+def article_summary_html(article) -> str:
+    summary = article.listing_summary or article.search_description
+    return f"<p>{escape(summary)}</p>" if summary else ""
+
+
+def article_author(article) -> str:
+    # A chosen person is not fetched here (no query per teaser): the free-text line only.
+    return article.byline if not article.byline_person_id else article.byline_text
 
 
 def _midnight(day):
