@@ -4,6 +4,8 @@
   subscriber's token_nonce, which is rotated when the confirmation is used.
 - unsubscribe: long-lived and reusable (RFC 8058 one-click links in mail that may be old).
 - preferences: expires (NEWSLETTER_PREFERENCES_MAX_AGE, 180 days), reusable.
+- address change: sent to the new address, expires like confirm, and names the new address; it
+  works while the subscriber still has the address (link_nonce) it was asked from, i.e. once.
 - form stamp: the time a sign-up form was rendered, so bots that post too fast or replay an
   old form are rejected.
 """
@@ -21,6 +23,11 @@ CONFIRM_SALT = "newsletter.subscriber.confirm"
 UNSUBSCRIBE_SALT = "newsletter.subscriber.unsubscribe"
 PREFERENCES_SALT = "newsletter.subscriber.preferences"
 FORM_STAMP_SALT = "newsletter.signup.form-stamp"
+ADDRESS_CHANGE_SALT = "newsletter.subscriber.address-change"
+
+TOKEN_MAX_LENGTH = 400
+# An address-change link carries the new address (up to 254 characters) as well.
+ADDRESS_CHANGE_TOKEN_MAX_LENGTH = 800
 
 
 def confirm_max_age() -> int:
@@ -50,6 +57,8 @@ class TokenData:
     # The subscriber's link_nonce when the link was made (None: a link from before links carried
     # it). A link only works for the address it was made for.
     address: str | None = None
+    # The address an address-change link moves the subscription to.
+    new_email: str = ""
 
     def matches_address(self, subscriber) -> bool:
         if self.address is None:
@@ -74,8 +83,10 @@ def _dumps(payload: dict, salt: str) -> str:
     return signing.dumps(payload, salt=salt, compress=False)
 
 
-def _loads(token: str, salt: str, max_age: int | None) -> dict:
-    if not token or len(token) > 400:
+def _loads(
+    token: str, salt: str, max_age: int | None, max_length: int = TOKEN_MAX_LENGTH
+) -> dict:
+    if not token or len(token) > max_length:
         raise TokenError("invalid")
     try:
         payload = signing.loads(token, salt=salt, max_age=max_age)
@@ -113,6 +124,18 @@ def make_preferences_token(subscriber) -> str:
 def read_preferences_token(token: str) -> TokenData:
     payload = _loads(token, PREFERENCES_SALT, preferences_max_age())
     return TokenData(payload["s"], address=_address(payload))
+
+
+def make_address_change_token(subscriber, new_email: str) -> str:
+    return _dumps(_payload(subscriber, e=new_email), ADDRESS_CHANGE_SALT)
+
+
+def read_address_change_token(token: str) -> TokenData:
+    payload = _loads(token, ADDRESS_CHANGE_SALT, confirm_max_age(), ADDRESS_CHANGE_TOKEN_MAX_LENGTH)
+    new_email = payload.get("e")
+    if not isinstance(new_email, str) or "@" not in new_email:
+        raise TokenError("invalid")
+    return TokenData(payload["s"], address=_address(payload), new_email=new_email)
 
 
 def make_form_stamp(now: float | None = None) -> str:
