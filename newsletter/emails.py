@@ -55,7 +55,7 @@ def address_change_url(subscriber, new_email: str) -> str:
 
 
 def masked_address(email: str) -> str:
-    """"a…@example.se": enough for the owner of the old address to recognise their own new one."""
+    """ "a…@example.se": enough for the owner of the old address to recognise their own new one."""
     local, _sep, domain = email.rpartition("@")
     return f"{local[:1]}…@{domain}"
 

@@ -83,9 +83,7 @@ def _dumps(payload: dict, salt: str) -> str:
     return signing.dumps(payload, salt=salt, compress=False)
 
 
-def _loads(
-    token: str, salt: str, max_age: int | None, max_length: int = TOKEN_MAX_LENGTH
-) -> dict:
+def _loads(token: str, salt: str, max_age: int | None, max_length: int = TOKEN_MAX_LENGTH) -> dict:
     if not token or len(token) > max_length:
         raise TokenError("invalid")
     try:

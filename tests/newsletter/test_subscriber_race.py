@@ -8,7 +8,9 @@ import pytest
 
 from django.db import connection, connections, transaction
 
+from newsletter import tokens
 from newsletter.models import Subscriber
+from newsletter.services import address_change
 from newsletter.services import subscribers as service
 from tests.newsletter.audience_support import make_subscriber
 
@@ -46,12 +48,9 @@ def admin_save(stale):
     )
 
 
-@postgresql_only
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("form_save", [preferences_save, admin_save])
-def test_an_unsubscribe_during_a_form_save_survives(mailchimp_sandbox, form_save):
-    sub = make_subscriber("anna@example.se", mailchimp_pushed_at=None)
-    stale = Subscriber.objects.get(pk=sub.pk)  # the form was shown: status "subscribed"
+def unsubscribe_during(sub: Subscriber, action) -> None:
+    """Run `action` on another connection while an unsubscribe holds the subscriber's row lock;
+    the unsubscribe commits once `action` is waiting for that lock."""
     locked, release = threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
@@ -67,9 +66,9 @@ def test_an_unsubscribe_during_a_form_save_survives(mailchimp_sandbox, form_save
         finally:
             connections.close_all()
 
-    def save_form():
+    def run_action():
         try:
-            form_save(stale)
+            action()
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -78,7 +77,7 @@ def test_an_unsubscribe_during_a_form_save_survives(mailchimp_sandbox, form_save
     first = threading.Thread(target=unsubscribe)
     first.start()
     assert locked.wait(10)
-    second = threading.Thread(target=save_form)
+    second = threading.Thread(target=run_action)
     second.start()
     try:
         wait_for_lock_waiter()
@@ -88,10 +87,39 @@ def test_an_unsubscribe_during_a_form_save_survives(mailchimp_sandbox, form_save
         second.join(10)
     assert not errors, errors
 
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("form_save", [preferences_save, admin_save])
+def test_an_unsubscribe_during_a_form_save_survives(mailchimp_sandbox, form_save):
+    sub = make_subscriber("anna@example.se", mailchimp_pushed_at=None)
+    stale = Subscriber.objects.get(pk=sub.pk)  # the form was shown: status "subscribed"
+    unsubscribe_during(sub, lambda: form_save(stale))
+
     final = Subscriber.objects.get(pk=sub.pk)
     assert final.status == Status.UNSUBSCRIBED  # the unsubscribe survived the form's save
     assert final.mailchimp_needs_push is True or final.mailchimp_pushed_at is not None
     assert final.last_name == "Nyberg"  # and the form's own change was kept too
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_an_unsubscribe_while_the_new_address_is_confirmed_survives(mailchimp_sandbox):
+    sub = make_subscriber("anna@example.se", mailchimp_pushed_at=None)
+    stale = Subscriber.objects.get(pk=sub.pk)  # the link's page was shown: "subscribed"
+    link = tokens.read_address_change_token(tokens.make_address_change_token(sub, "ny@example.se"))
+    outcomes = []
+    unsubscribe_during(
+        sub, lambda: outcomes.append(address_change.confirm_address_change(stale, link))
+    )
+
+    assert outcomes == ["left"]  # the confirmation waited for the unsubscribe and saw it
+    final = Subscriber.objects.get(pk=sub.pk)
+    assert (final.status, final.email, final.former_emails) == (
+        Status.UNSUBSCRIBED,
+        "anna@example.se",
+        [],
+    )
 
 
 @pytest.mark.django_db
