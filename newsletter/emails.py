@@ -26,7 +26,8 @@ from newsletter.mailchimp.client import retry_delay
 logger = logging.getLogger(__name__)
 
 KINDS = ("confirm", "welcome", "address_change_confirm", "address_change_notice")
-# Mail about moving the subscription to `new_email` (the task gets the address as an argument).
+# Mail about a PendingAddressChange: the task gets the row's id, never the address (django-tasks
+# stores arguments, and erasure would not find them there).
 ADDRESS_CHANGE_KINDS = ("address_change_confirm", "address_change_notice")
 
 
@@ -49,8 +50,13 @@ def confirm_url(subscriber) -> str:
     return absolute_url(reverse("newsletter:confirm", args=[token]))
 
 
-def address_change_url(subscriber, new_email: str) -> str:
-    token = tokens.make_address_change_token(subscriber, new_email)
+def address_change_url(change) -> str:
+    """A fresh random token for the request's link; only its hash is stored. Made when the mail
+    is built, so a retry makes a new one (the failed attempt's link never arrived)."""
+    from newsletter.models import PendingAddressChange
+
+    token, token_hash = tokens.new_address_change_token()
+    PendingAddressChange.objects.filter(pk=change.pk).update(token_hash=token_hash)
     return absolute_url(reverse("newsletter:address_change", args=[token]))
 
 
@@ -77,9 +83,11 @@ def _site_settings():
     return SiteSettings.for_site(site) if site else None
 
 
-def build_message(subscriber, kind: str, new_email: str = "") -> EmailMultiAlternatives:
-    if kind not in KINDS or (kind in ADDRESS_CHANGE_KINDS) != bool(new_email):
+def build_message(subscriber, kind: str, change=None) -> EmailMultiAlternatives:
+    """`change`: the PendingAddressChange that address-change mail is about."""
+    if kind not in KINDS or (kind in ADDRESS_CHANGE_KINDS) != (change is not None):
         raise ValueError(kind)
+    new_email = change.new_email if change is not None else ""
     site_settings = _site_settings()
     to_new_address = kind == "address_change_confirm"
     context = {
@@ -98,7 +106,7 @@ def build_message(subscriber, kind: str, new_email: str = "") -> EmailMultiAlter
         subject = _("Welcome to the SmåKom newsletter")
     elif to_new_address:
         context["new_email"] = new_email
-        context["confirm_url"] = address_change_url(subscriber, new_email)
+        context["confirm_url"] = address_change_url(change)
         subject = _("Confirm your new email address for the SmåKom newsletter")
     else:
         context["masked_new_email"] = masked_address(new_email)
@@ -124,20 +132,22 @@ def build_message(subscriber, kind: str, new_email: str = "") -> EmailMultiAlter
     return message
 
 
-def schedule(subscriber, kind: str, new_email: str = "") -> None:
+def schedule(subscriber, kind: str, pending_change_id: int | None = None) -> None:
     """After the current transaction commits, send `kind` mail to the subscriber."""
     pk = subscriber.pk
-    if new_email:
-        transaction.on_commit(lambda: send_subscriber_email.enqueue(pk, kind, new_email=new_email))
+    if pending_change_id is not None:
+        transaction.on_commit(
+            lambda: send_subscriber_email.enqueue(pk, kind, pending_change_id=pending_change_id)
+        )
     else:
         transaction.on_commit(lambda: send_subscriber_email.enqueue(pk, kind))
 
 
 @task()
 def send_subscriber_email(
-    subscriber_id: int, kind: str, attempt: int = 1, new_email: str = ""
+    subscriber_id: int, kind: str, attempt: int = 1, pending_change_id: int | None = None
 ) -> str:
-    from newsletter.models import Subscriber
+    from newsletter.models import PendingAddressChange, Subscriber
 
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
@@ -145,10 +155,17 @@ def send_subscriber_email(
     wanted = Subscriber.Status.PENDING if kind == "confirm" else Subscriber.Status.SUBSCRIBED
     if subscriber.status != wanted:
         return "skipped"  # left meanwhile: no link that could be mistaken for a way back
-    if new_email and subscriber.email == new_email:
-        return "skipped"  # the address has changed already
+    change = None
+    if kind in ADDRESS_CHANGE_KINDS:
+        change = PendingAddressChange.objects.filter(
+            pk=pending_change_id, subscriber=subscriber
+        ).first()
+        if change is None:
+            return "gone"
+        if not change.is_open(subscriber):
+            return "skipped"  # superseded, used, expired, or the address changed meanwhile
     with translation.override(settings.LANGUAGE_CODE):
-        message = build_message(subscriber, kind, new_email)
+        message = build_message(subscriber, kind, change)
     try:
         message.send()
     except Exception as exc:
@@ -160,7 +177,7 @@ def send_subscriber_email(
         run_after = timezone.now() + timedelta(seconds=retry_delay(attempt))
         logger.warning("%s mail to subscriber %s failed, retrying: %s", kind, subscriber_id, exc)
         send_subscriber_email.using(run_after=run_after).enqueue(
-            subscriber_id, kind, attempt + 1, new_email=new_email
+            subscriber_id, kind, attempt + 1, pending_change_id=pending_change_id
         )
         return "retry"
     return "sent"

@@ -4,14 +4,17 @@
   subscriber's token_nonce, which is rotated when the confirmation is used.
 - unsubscribe: long-lived and reusable (RFC 8058 one-click links in mail that may be old).
 - preferences: expires (NEWSLETTER_PREFERENCES_MAX_AGE, 180 days), reusable.
-- address change: sent to the new address, expires like confirm, and names the new address; it
-  works while the subscriber still has the address (link_nonce) it was asked from, i.e. once.
+- address change: not signed data but an opaque random token; the request it stands for (new
+  address, expiry, use) is a PendingAddressChange row holding only the token's hash, so the new
+  address is never in a URL (logs, mail scanners).
 - form stamp: the time a sign-up form was rendered, so bots that post too fast or replay an
   old form are rejected.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -23,11 +26,6 @@ CONFIRM_SALT = "newsletter.subscriber.confirm"
 UNSUBSCRIBE_SALT = "newsletter.subscriber.unsubscribe"
 PREFERENCES_SALT = "newsletter.subscriber.preferences"
 FORM_STAMP_SALT = "newsletter.signup.form-stamp"
-ADDRESS_CHANGE_SALT = "newsletter.subscriber.address-change"
-
-TOKEN_MAX_LENGTH = 400
-# An address-change link carries the new address (up to 254 characters) as well.
-ADDRESS_CHANGE_TOKEN_MAX_LENGTH = 800
 
 
 def confirm_max_age() -> int:
@@ -57,8 +55,6 @@ class TokenData:
     # The subscriber's link_nonce when the link was made (None: a link from before links carried
     # it). A link only works for the address it was made for.
     address: str | None = None
-    # The address an address-change link moves the subscription to.
-    new_email: str = ""
 
     def matches_address(self, subscriber) -> bool:
         if self.address is None:
@@ -83,8 +79,8 @@ def _dumps(payload: dict, salt: str) -> str:
     return signing.dumps(payload, salt=salt, compress=False)
 
 
-def _loads(token: str, salt: str, max_age: int | None, max_length: int = TOKEN_MAX_LENGTH) -> dict:
-    if not token or len(token) > max_length:
+def _loads(token: str, salt: str, max_age: int | None) -> dict:
+    if not token or len(token) > 400:
         raise TokenError("invalid")
     try:
         payload = signing.loads(token, salt=salt, max_age=max_age)
@@ -124,16 +120,22 @@ def read_preferences_token(token: str) -> TokenData:
     return TokenData(payload["s"], address=_address(payload))
 
 
-def make_address_change_token(subscriber, new_email: str) -> str:
-    return _dumps(_payload(subscriber, e=new_email), ADDRESS_CHANGE_SALT)
+# token_urlsafe(32): 43 characters of [A-Za-z0-9_-], 256 random bits.
+ADDRESS_CHANGE_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
-def read_address_change_token(token: str) -> TokenData:
-    payload = _loads(token, ADDRESS_CHANGE_SALT, confirm_max_age(), ADDRESS_CHANGE_TOKEN_MAX_LENGTH)
-    new_email = payload.get("e")
-    if not isinstance(new_email, str) or "@" not in new_email:
+def new_address_change_token() -> tuple[str, str]:
+    """(token for the link, its hash for the database)."""
+    token = secrets.token_urlsafe(32)
+    return token, address_change_token_hash(token)
+
+
+def address_change_token_hash(token: str) -> str:
+    """The hash to look the token up by; raises TokenError("invalid") if it is not one of ours.
+    A plain SHA-256 is enough: the token is random, so there is nothing to guess from it."""
+    if not isinstance(token, str) or not ADDRESS_CHANGE_TOKEN.fullmatch(token):
         raise TokenError("invalid")
-    return TokenData(payload["s"], address=_address(payload), new_email=new_email)
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
 def make_form_stamp(now: float | None = None) -> str:

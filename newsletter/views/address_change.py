@@ -1,7 +1,6 @@
 from django.views.decorators.http import require_http_methods
 
 from newsletter import tokens
-from newsletter.models import Subscriber
 from newsletter.services import address_change as service
 
 from .common import render_page
@@ -14,8 +13,9 @@ STATUS = {
     "taken": 409,
     "left": 410,
     "moved": 410,
+    "superseded": 410,
     "expired": 410,
-    "gone": 404,
+    "unknown": 410,
     "invalid": 400,
 }
 
@@ -23,19 +23,19 @@ STATUS = {
 @require_http_methods(["GET", "POST"])
 def address_change(request, token):
     """The link sent to a new address. GET asks for one click (mail scanners follow links and
-    change nothing); POST changes the address."""
+    change nothing); POST changes the address. The link holds only a random token: the address
+    comes from the stored request."""
     try:
-        data = tokens.read_address_change_token(token)
+        change = service.find(token)
     except tokens.TokenError as exc:
         return _page(request, exc.reason)
-    subscriber = Subscriber.objects.filter(pk=data.subscriber_id).first()
-    if subscriber is None:
-        return _page(request, "gone")
+    if change is None:
+        return _page(request, "unknown")
     if request.method == "GET":
-        state = service.address_change_state(subscriber, data)
+        state = service.address_change_state(change, change.subscriber)
     else:
-        state = service.confirm_address_change(subscriber, data)
-    return _page(request, state, new_email=data.new_email)
+        state = service.confirm_address_change(change)
+    return _page(request, state, new_email=change.new_email)
 
 
 def _page(request, state: str, **context):
