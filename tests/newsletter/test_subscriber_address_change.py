@@ -2,21 +2,27 @@
 notice to the old one; following the link moves the same Mailchimp member (through the admin
 edit's path), old links stop working, and nothing here ever subscribes someone who left."""
 
+import json
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 import time_machine
+from django_tasks_db.models import DBTaskResult
 
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
+from cms.settings.base import TASKS as DB_TASKS
 from newsletter import tokens
 from newsletter.emails import send_subscriber_email
 from newsletter.mailchimp.client import subscriber_hash
-from newsletter.models import Subscriber
+from newsletter.models import PendingAddressChange, Subscriber
+from newsletter.services import address_change, sync, tombstones
 from newsletter.services import subscribers as service
-from newsletter.services import sync, tombstones
+from newsletter.tasks.audience import apply_webhook_events
 from tests.newsletter.audience_support import api_calls, mc_member, mc_put
 from tests.newsletter.subscriber_support import (
     CommittingClient,
@@ -266,26 +272,98 @@ def test_an_unsubscribe_between_asking_and_the_link_survives(client, known, mail
     assert mc_member(NEW) is None  # nobody subscribed under the new address either
 
 
+def pending(sub, new_email=NEW, **fields) -> PendingAddressChange:
+    """A request as asking stores it, before its mail is sent."""
+    return PendingAddressChange.objects.create(
+        subscriber=sub,
+        new_email=new_email,
+        link_nonce=sub.link_nonce,
+        expires_at=timezone.now() + timedelta(days=3),
+        **fields,
+    )
+
+
+KINDS = ("address_change_confirm", "address_change_notice")
+
+
 def test_mail_still_waiting_is_not_sent_after_an_unsubscribe(known):
+    change = pending(known)
     Subscriber.objects.filter(pk=known.pk).update(status=Status.UNSUBSCRIBED)
-    kinds = ("address_change_confirm", "address_change_notice")
-    assert [send_subscriber_email.call(known.pk, k, new_email=NEW) for k in kinds] == [
+    assert [
+        send_subscriber_email.call(known.pk, k, pending_change_id=change.pk) for k in KINDS
+    ] == [
         "skipped",
         "skipped",
     ]
     assert mail.outbox == []
 
 
-def test_a_second_request_makes_the_first_link_stop_once_either_is_used(client, known):
+def test_mail_for_a_superseded_or_someone_elses_request_is_not_sent(known):
+    superseded = pending(known, superseded_at=timezone.now())
+    other = pending(make_subscriber("annan@example.se"), new_email="tredje@example.se")
+    for kind in KINDS:
+        assert send_subscriber_email.call(known.pk, kind, pending_change_id=superseded.pk) == (
+            "skipped"
+        )
+        assert send_subscriber_email.call(known.pk, kind, pending_change_id=other.pk) == "gone"
+    assert mail.outbox == []
+    # Without its request there is no address to write to.
+    assert send_subscriber_email.call(known.pk, "address_change_confirm") == "gone"
+
+
+def test_asking_again_supersedes_the_first_link_at_once(client, known):
     ask(client, known, NEW)
     first = change_link()
     ask(client, known, "annan@example.se")
+    # The older request keeps no address; the old link answers 410 before the new one is used.
+    [old, new] = PendingAddressChange.objects.filter(subscriber=known).order_by("pk")
+    assert (old.new_email, old.superseded_at is not None) == ("", True)
+    assert (new.new_email, new.superseded_at) == ("annan@example.se", None)
+    for response in (client.get(first), client.post(first)):
+        assert response.status_code == 410
+        assert "Vi har skickat en nyare länk" in page_text(response)
+    assert Subscriber.objects.get(pk=known.pk).email == OLD
+
     second = change_link("annan@example.se")
     assert client.post(second).status_code == 200
-    response = client.post(first)
-    assert response.status_code == 410
-    assert "Länken har redan använts" in page_text(response)
+    assert client.post(first).status_code == 410
     assert Subscriber.objects.get(pk=known.pk).email == "annan@example.se"
+
+
+# The worker closes its database connection when it stops, as it would in production.
+@pytest.mark.django_db(transaction=True)
+def test_neither_the_link_nor_the_stored_tasks_carry_the_new_address(
+    client, known, settings, mailchimp_sandbox
+):
+    """Tasks are stored (django-tasks-db rows) and links land in logs: the new address is in
+    neither, only in the request row that erasure and the purge delete."""
+    settings.TASKS = DB_TASKS
+    new = "hemlig.mottagare@annan-doman.se"
+    parts = ("hemlig", "mottagare", "annan-doman", "annan_doman")
+    assert ask(client, known, new).status_code == 302
+    stored = list(DBTaskResult.objects.values_list("args_kwargs", flat=True))
+    assert len(stored) == 2  # the link to the new address, the notice to the old
+    for args_kwargs in stored:
+        text = json.dumps(args_kwargs).lower()
+        assert not any(part in text for part in parts), text
+    change = PendingAddressChange.objects.get(subscriber=known)
+    assert sorted(a["kwargs"]["pending_change_id"] for a in stored) == [change.pk, change.pk]
+
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
+    link = change_link(new)
+    token = link.removeprefix("/nyhetsbrev/byt-adress/").removesuffix("/")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
+    assert not any(part in link.lower() for part in parts)
+    # Only the token's hash is stored.
+    change.refresh_from_db()
+    assert change.token_hash == tokens.address_change_token_hash(token) != token
+    assert not PendingAddressChange.objects.filter(token_hash=token).exists()
+
+    # Following it: the Mailchimp push is queued by id too.
+    assert client.post(link).status_code == 200
+    for args_kwargs in DBTaskResult.objects.values_list("args_kwargs", flat=True):
+        text = json.dumps(args_kwargs).lower()
+        assert not any(part in text for part in parts), text
 
 
 def test_the_link_expires(client, known):
@@ -300,11 +378,20 @@ def test_the_link_expires(client, known):
 
 @pytest.mark.parametrize(
     "token",
-    ["x", "a" * 900, "eyJzIjoxfQ:forged:sig", "%00", "../../etc/passwd"],
+    ["x", "a" * 900, "a" * 42, "a" * 44, "eyJzIjoxfQ:forged:sig", "%00", "../../etc/passwd"],
 )
 def test_forged_or_broken_links_change_nothing(client, known, token):
     response = client.post(f"/nyhetsbrev/byt-adress/{token}/")
     assert response.status_code in (400, 404)
+    assert Subscriber.objects.get(pk=known.pk).email == OLD
+
+
+def test_a_well_formed_token_of_nobodys_changes_nothing(client, known):
+    ask(client, known, NEW)
+    change_link()
+    guess, _hash = tokens.new_address_change_token()
+    response = client.post(f"/nyhetsbrev/byt-adress/{guess}/")
+    assert response.status_code == 410 and "Länken fungerar inte längre" in page_text(response)
     assert Subscriber.objects.get(pk=known.pk).email == OLD
 
 
@@ -314,12 +401,44 @@ def test_other_signed_links_are_not_address_change_links(client, known):
     assert Subscriber.objects.get(pk=known.pk).email == OLD
 
 
-def test_a_link_for_an_erased_subscriber_answers_404(client, known):
+def test_erasure_deletes_the_requests_and_their_links_stop(client, known):
+    ask(client, known, "forsta@example.se")
     ask(client, known, NEW)
     link = change_link()
+    other = make_subscriber("annan@example.se")
+    kept = pending(other, new_email="tredje@example.se")
+    assert PendingAddressChange.objects.filter(subscriber=known).count() == 2
     service.erase(Subscriber.objects.get(pk=known.pk))
-    assert client.post(link).status_code == 404
-    assert not Subscriber.objects.exists()
+    assert list(PendingAddressChange.objects.all()) == [kept]  # only the other person's
+    assert not PendingAddressChange.objects.filter(new_email__in=[NEW, "forsta@example.se"])
+    for response in (client.get(link), client.post(link)):
+        assert response.status_code == 410
+        assert "Länken fungerar inte längre" in page_text(response)
+    assert list(Subscriber.objects.all()) == [other]
+
+
+def test_the_periodic_drain_purges_expired_requests(client, known):
+    ask(client, known, NEW)
+    link = change_link()
+    fresh = pending(make_subscriber("annan@example.se"), new_email="tredje@example.se")
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        fresh_later = pending(Subscriber.objects.get(email="annan@example.se"), new_email="x@ex.se")
+    with time_machine.travel(timezone.now() + timedelta(days=3, minutes=1)):
+        assert apply_webhook_events.call() == {"address_changes_purged": 2}
+        assert list(PendingAddressChange.objects.all()) == [fresh_later]
+        response = client.post(link)
+        assert response.status_code == 410 and "Länken fungerar inte längre" in page_text(response)
+    assert not PendingAddressChange.objects.filter(pk=fresh.pk).exists()
+    assert Subscriber.objects.get(pk=known.pk).email == OLD
+    assert apply_webhook_events.call() == {}  # nothing left to purge
+
+
+def test_a_used_link_can_be_purged_once_expired_and_holds_only_the_current_address(client, known):
+    ask(client, known, NEW)
+    client.post(change_link())
+    [used] = PendingAddressChange.objects.filter(subscriber=known)
+    assert used.used_at is not None and used.new_email == Subscriber.objects.get(pk=known.pk).email
+    assert address_change.purge_expired(used.expires_at) == 1
 
 
 def test_the_longest_address_fits_in_a_link(client, known):

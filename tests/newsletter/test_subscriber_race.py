@@ -3,13 +3,14 @@ unsubscribe race on two real PostgreSQL connections: the unsubscribe always surv
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
-from newsletter import tokens
-from newsletter.models import Subscriber
+from newsletter.models import PendingAddressChange, Subscriber
 from newsletter.services import address_change
 from newsletter.services import subscribers as service
 from tests.newsletter.audience_support import make_subscriber
@@ -106,12 +107,15 @@ def test_an_unsubscribe_during_a_form_save_survives(mailchimp_sandbox, form_save
 @pytest.mark.django_db(transaction=True)
 def test_an_unsubscribe_while_the_new_address_is_confirmed_survives(mailchimp_sandbox):
     sub = make_subscriber("anna@example.se", mailchimp_pushed_at=None)
-    stale = Subscriber.objects.get(pk=sub.pk)  # the link's page was shown: "subscribed"
-    link = tokens.read_address_change_token(tokens.make_address_change_token(sub, "ny@example.se"))
-    outcomes = []
-    unsubscribe_during(
-        sub, lambda: outcomes.append(address_change.confirm_address_change(stale, link))
+    change = PendingAddressChange.objects.create(
+        subscriber=sub,
+        new_email="ny@example.se",
+        link_nonce=sub.link_nonce,
+        expires_at=timezone.now() + timedelta(days=1),
     )
+    stale = PendingAddressChange.objects.get(pk=change.pk)  # the link's page was shown
+    outcomes = []
+    unsubscribe_during(sub, lambda: outcomes.append(address_change.confirm_address_change(stale)))
 
     assert outcomes == ["left"]  # the confirmation waited for the unsubscribe and saw it
     final = Subscriber.objects.get(pk=sub.pk)
