@@ -64,11 +64,17 @@ def sandbox_process(conn) -> None:
             server.requests.clear()
             conn.send("cleared")
         elif isinstance(command, tuple) and command[0] == "touch":
-            # Change `count` members in Mailchimp, as editors or unsubscribes would.
+            # Unsubscribe `count` subscribed members in Mailchimp, as people leaving would. Only
+            # subscribed ones: every 20th member is unsubscribed already, and touching those
+            # changes no status (the pull then rightly records fewer changes than were made).
             from mailchimp_sandbox.state import iso
 
             with server.state.lock:
-                members = list(server.state.members["testaudience"].values())[: command[1]]
+                members = [
+                    m
+                    for m in server.state.members["testaudience"].values()
+                    if m["status"] == "subscribed"
+                ][: command[1]]
                 for member in members:
                     member["status"] = "unsubscribed"
                     member["last_changed"] = iso()
@@ -185,10 +191,14 @@ def main() -> int:
             measure("3. pull --full (empty table)", sandbox, lambda: sync.pull_changes(full=True))
         )
         time.sleep(1.1)  # Mailchimp's clock has whole seconds
-        sandbox.ask(("touch", 100))
+        unsubscribed_before = Subscriber.objects.filter(status="unsubscribed").count()
+        touched = sandbox.ask(("touch", 100))
         rows.append(measure("4. pull (incremental, 100 changed)", sandbox, sync.pull_changes))
         assert Subscriber.objects.count() == n
-        assert Subscriber.objects.filter(status="unsubscribed").count() >= 100
+        # Every change made in Mailchimp arrived: none skipped at a second's boundary.
+        assert rows[-1]["counts"].get("status_from_mailchimp") == touched == 100, rows[-1]
+        unsubscribed = Subscriber.objects.filter(status="unsubscribed").count()
+        assert unsubscribed == unsubscribed_before + touched
     finally:
         sandbox.stop()
 

@@ -1,7 +1,8 @@
-"""The mail we send subscribers ourselves (confirmation, welcome), through Django's mail API and
-django-anymail (Mailchimp Transactional). Sent by a task after commit, never inside a request,
-retried with backoff when the provider fails. Every message carries our one-click unsubscribe
-link as List-Unsubscribe + List-Unsubscribe-Post (RFC 8058).
+"""The mail we send subscribers ourselves (confirmation, welcome, address change), through
+Django's mail API and django-anymail (Mailchimp Transactional). Sent by a task after commit, never
+inside a request, retried with backoff when the provider fails. Every message to the subscriber's
+own address carries our one-click unsubscribe link as List-Unsubscribe + List-Unsubscribe-Post
+(RFC 8058); the link to a new, unproven address does not (its reader may be a stranger).
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from newsletter.rendering.links import logo
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("confirm", "welcome")
+KINDS = ("confirm", "welcome", "address_change_confirm", "address_change_notice")
+# Mail about a PendingAddressChange: the task gets the row's id, never the address (django-tasks
+# stores arguments, and erasure would not find them there).
+ADDRESS_CHANGE_KINDS = ("address_change_confirm", "address_change_notice")
 
 
 def absolute_url(path: str) -> str:
@@ -47,6 +51,22 @@ def confirm_url(subscriber) -> str:
     return absolute_url(reverse("newsletter:confirm", args=[token]))
 
 
+def address_change_url(change) -> str:
+    """A fresh random token for the request's link; only its hash is stored. Made when the mail
+    is built, so a retry makes a new one (the failed attempt's link never arrived)."""
+    from newsletter.models import PendingAddressChange
+
+    token, token_hash = tokens.new_address_change_token()
+    PendingAddressChange.objects.filter(pk=change.pk).update(token_hash=token_hash)
+    return absolute_url(reverse("newsletter:address_change", args=[token]))
+
+
+def masked_address(email: str) -> str:
+    """ "a…@example.se": enough for the owner of the old address to recognise their own new one."""
+    local, _sep, domain = email.rpartition("@")
+    return f"{local[:1]}…@{domain}"
+
+
 def list_unsubscribe_headers(subscriber) -> dict[str, str]:
     """RFC 2369 + RFC 8058 headers: mail clients show an unsubscribe button that POSTs."""
     return {
@@ -64,26 +84,36 @@ def _site_settings():
     return SiteSettings.for_site(site) if site else None
 
 
-def build_message(subscriber, kind: str) -> EmailMultiAlternatives:
-    if kind not in KINDS:
+def build_message(subscriber, kind: str, change=None) -> EmailMultiAlternatives:
+    """`change`: the PendingAddressChange that address-change mail is about."""
+    if kind not in KINDS or (kind in ADDRESS_CHANGE_KINDS) != (change is not None):
         raise ValueError(kind)
+    new_email = change.new_email if change is not None else ""
     site_settings = _site_settings()
+    to_new_address = kind == "address_change_confirm"
     organisation_name = (site_settings.organisation_name if site_settings else "") or "SmåKom"
     context = {
         "subscriber": subscriber,
         "site_settings": site_settings,
         "organisation_name": organisation_name,
         "logo": logo(organisation_name),
-        "unsubscribe_url": unsubscribe_url(subscriber),
-        "preferences_url": preferences_url(subscriber),
+        "unsubscribe_url": "" if to_new_address else unsubscribe_url(subscriber),
+        "preferences_url": "" if to_new_address else preferences_url(subscriber),
         "site_url": settings.SITE_BASE_URL,
         "expiry_days": tokens.confirm_max_age() // (24 * 3600),
     }
     if kind == "confirm":
         context["confirm_url"] = confirm_url(subscriber)
         subject = _("Confirm your subscription to the SmåKom newsletter")
-    else:
+    elif kind == "welcome":
         subject = _("Welcome to the SmåKom newsletter")
+    elif to_new_address:
+        context["new_email"] = new_email
+        context["confirm_url"] = address_change_url(change)
+        subject = _("Confirm your new email address for the SmåKom newsletter")
+    else:
+        context["masked_new_email"] = masked_address(new_email)
+        subject = _("The email address of your SmåKom newsletter subscription is about to change")
     context["subject"] = subject
     text = render_to_string(f"email/transactional/{kind}.txt", context)
     html = render_to_string(f"email/transactional/{kind}.html", context)
@@ -92,9 +122,9 @@ def build_message(subscriber, kind: str) -> EmailMultiAlternatives:
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[subscriber.email],
+        to=[new_email if to_new_address else subscriber.email],
         reply_to=reply_to,
-        headers=list_unsubscribe_headers(subscriber),
+        headers={} if to_new_address else list_unsubscribe_headers(subscriber),
     )
     message.attach_alternative(html, "text/html")
     # anymail: tag the message so tracking webhooks can tell our mail apart; no click tracking
@@ -105,24 +135,40 @@ def build_message(subscriber, kind: str) -> EmailMultiAlternatives:
     return message
 
 
-def schedule(subscriber, kind: str) -> None:
+def schedule(subscriber, kind: str, pending_change_id: int | None = None) -> None:
     """After the current transaction commits, send `kind` mail to the subscriber."""
     pk = subscriber.pk
-    transaction.on_commit(lambda: send_subscriber_email.enqueue(pk, kind))
+    if pending_change_id is not None:
+        transaction.on_commit(
+            lambda: send_subscriber_email.enqueue(pk, kind, pending_change_id=pending_change_id)
+        )
+    else:
+        transaction.on_commit(lambda: send_subscriber_email.enqueue(pk, kind))
 
 
 @task()
-def send_subscriber_email(subscriber_id: int, kind: str, attempt: int = 1) -> str:
-    from newsletter.models import Subscriber
+def send_subscriber_email(
+    subscriber_id: int, kind: str, attempt: int = 1, pending_change_id: int | None = None
+) -> str:
+    from newsletter.models import PendingAddressChange, Subscriber
 
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
         return "gone"
     wanted = Subscriber.Status.PENDING if kind == "confirm" else Subscriber.Status.SUBSCRIBED
     if subscriber.status != wanted:
-        return "skipped"
+        return "skipped"  # left meanwhile: no link that could be mistaken for a way back
+    change = None
+    if kind in ADDRESS_CHANGE_KINDS:
+        change = PendingAddressChange.objects.filter(
+            pk=pending_change_id, subscriber=subscriber
+        ).first()
+        if change is None:
+            return "gone"
+        if not change.is_open(subscriber):
+            return "skipped"  # superseded, used, expired, or the address changed meanwhile
     with translation.override(settings.LANGUAGE_CODE):
-        message = build_message(subscriber, kind)
+        message = build_message(subscriber, kind, change)
     try:
         message.send()
     except Exception as exc:
@@ -133,6 +179,8 @@ def send_subscriber_email(subscriber_id: int, kind: str, attempt: int = 1) -> st
             return "failed"
         run_after = timezone.now() + timedelta(seconds=retry_delay(attempt))
         logger.warning("%s mail to subscriber %s failed, retrying: %s", kind, subscriber_id, exc)
-        send_subscriber_email.using(run_after=run_after).enqueue(subscriber_id, kind, attempt + 1)
+        send_subscriber_email.using(run_after=run_after).enqueue(
+            subscriber_id, kind, attempt + 1, pending_change_id=pending_change_id
+        )
         return "retry"
     return "sent"

@@ -182,6 +182,29 @@ class PreferencesForm(forms.Form):
         )
 
 
+class AddressChangeForm(forms.Form):
+    """The preferences page's "change email address": the same address rules as the sign-up."""
+
+    # A prefix: the preferences form beside it has its own fields and errors.
+    prefix = "address"
+
+    new_email = forms.CharField(
+        label=_("New email address"),
+        max_length=320,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        error_messages={
+            "required": _("Enter your new email address."),
+            "max_length": _("The email address is too long."),
+        },
+    )
+
+    def clean_new_email(self):
+        try:
+            return clean_address(self.cleaned_data["new_email"])
+        except AddressError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),

@@ -29,6 +29,9 @@ DEFAULT_LIMITS = {
     "signup_domain": (50, 3600),
     "signup_global": (300, 3600),
     "token_ip": (60, 600),
+    # Address changes asked from one subscription's preferences page (each mails the old address
+    # a notice and the new one a link; a leaked preferences link must not become a mail cannon).
+    "address_change_subscriber": (3, 24 * 3600),
     # Wagtail's "forgot password" mails (cms.auth.PasswordResetThrottleMiddleware).
     "password_reset_ip": (10, 3600),
     "password_reset_email": (3, 3600),

@@ -4,12 +4,17 @@
   subscriber's token_nonce, which is rotated when the confirmation is used.
 - unsubscribe: long-lived and reusable (RFC 8058 one-click links in mail that may be old).
 - preferences: expires (NEWSLETTER_PREFERENCES_MAX_AGE, 180 days), reusable.
+- address change: not signed data but an opaque random token; the request it stands for (new
+  address, expiry, use) is a PendingAddressChange row holding only the token's hash, so the new
+  address is never in a URL (logs, mail scanners).
 - form stamp: the time a sign-up form was rendered, so bots that post too fast or replay an
   old form are rejected.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -113,6 +118,24 @@ def make_preferences_token(subscriber) -> str:
 def read_preferences_token(token: str) -> TokenData:
     payload = _loads(token, PREFERENCES_SALT, preferences_max_age())
     return TokenData(payload["s"], address=_address(payload))
+
+
+# token_urlsafe(32): 43 characters of [A-Za-z0-9_-], 256 random bits.
+ADDRESS_CHANGE_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def new_address_change_token() -> tuple[str, str]:
+    """(token for the link, its hash for the database)."""
+    token = secrets.token_urlsafe(32)
+    return token, address_change_token_hash(token)
+
+
+def address_change_token_hash(token: str) -> str:
+    """The hash to look the token up by; raises TokenError("invalid") if it is not one of ours.
+    A plain SHA-256 is enough: the token is random, so there is nothing to guess from it."""
+    if not isinstance(token, str) or not ADDRESS_CHANGE_TOKEN.fullmatch(token):
+        raise TokenError("invalid")
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
 def make_form_stamp(now: float | None = None) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from newsletter.views import confirm, preferences, signup, unsubscribe
+from newsletter.views import address_change, confirm, preferences, signup, unsubscribe
 
 app_name = "newsletter"
 
@@ -22,4 +22,8 @@ urlpatterns = [
     path("nyhetsbrev/avsluta/", unsubscribe.unsubscribe_help, name="unsubscribe_help"),
     path("nyhetsbrev/avsluta/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("nyhetsbrev/installningar/<str:token>/", preferences.preferences, name="preferences"),
+    # The link sent to a new address asked for on the preferences page.
+    path(
+        "nyhetsbrev/byt-adress/<str:token>/", address_change.address_change, name="address_change"
+    ),
 ]

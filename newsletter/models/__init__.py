@@ -6,11 +6,12 @@ from .audience import (  # noqa: F401
 )
 from .campaigns import Campaign, CampaignOperation, CampaignStatus, ScheduleDecision  # noqa: F401
 from .pages import NewsletterIndexPage, NewsletterIssuePage
-from .subscribers import Subscriber, SubscriberEvent, normalise_email
+from .subscribers import PendingAddressChange, Subscriber, SubscriberEvent, normalise_email
 
 __all__ = [
     "NewsletterIndexPage",
     "NewsletterIssuePage",
+    "PendingAddressChange",
     "Subscriber",
     "SubscriberEvent",
     "normalise_email",

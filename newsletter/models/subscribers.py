@@ -255,3 +255,42 @@ class SubscriberEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.from_status} → {self.to_status}"
+
+
+class PendingAddressChange(models.Model):
+    """A new address a subscriber asked for on the preferences page, until its link is followed.
+
+    The address lives only here (not in the link, not in a task's arguments), so erasure (the
+    cascade) and the periodic purge remove it. The link carries a random token whose hash alone
+    is stored; only the newest request of a subscriber works (older ones are superseded and lose
+    the address at once)."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="pending_address_changes"
+    )
+    new_email = models.EmailField(max_length=254, blank=True)
+    # SHA-256 of the link's token; set when the link is mailed (none if it never is).
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The subscriber's link_nonce when asked: the link works only for the address asked from.
+    link_nonce = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pending address change")
+        verbose_name_plural = _("pending address changes")
+
+    def __str__(self) -> str:
+        return f"address change {self.pk} of subscriber {self.subscriber_id}"
+
+    def is_open(self, subscriber: Subscriber) -> bool:
+        """Still waiting for its link, for the address the subscriber has now."""
+        return (
+            self.used_at is None
+            and self.superseded_at is None
+            and self.expires_at > timezone.now()
+            and self.link_nonce == subscriber.link_nonce
+            and self.new_email != subscriber.email
+        )

@@ -24,6 +24,7 @@ from newsletter import audience_sync, emails
 from newsletter.models.subscribers import (
     DEFAULT_INTERESTS,
     INTERESTS,
+    PendingAddressChange,
     Subscriber,
     SubscriberEvent,
     normalise_email,
@@ -595,6 +596,8 @@ def erase(sub: Subscriber, *, by: str = "admin") -> SubscriberEvent:
     with transaction.atomic():
         status = sub.status
         SubscriberEvent.objects.filter(subscriber=sub).update(detail={})
+        # Addresses they asked to move to (the cascade would too; said here so it is not lost).
+        PendingAddressChange.objects.filter(subscriber=sub).delete()
         sub.delete()
         event = SubscriberEvent.objects.create(
             subscriber=None,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from newsletter.mailchimp import audience
 from newsletter.mailchimp.client import MailchimpError, get_client, retry_delay
 from newsletter.models import AudienceSyncState, MailchimpErasure, Subscriber
-from newsletter.services import sync, webhook_inbox
+from newsletter.services import address_change, sync, webhook_inbox
 
 logger = logging.getLogger(__name__)
 
@@ -204,5 +204,10 @@ def erase_member(member_hash: str) -> str:
 @task()
 def apply_webhook_events() -> dict:
     """Apply the Mailchimp webhook events waiting in the inbox (enqueued by the webhook; periodic
-    as a safety net). No Mailchimp call: the default queue."""
-    return dict(webhook_inbox.apply_waiting())
+    as a safety net). No Mailchimp call: the default queue. The periodic run also purges what
+    the subscriber data must not keep: old inbox events, expired address-change requests."""
+    counts = webhook_inbox.apply_waiting()
+    purged = address_change.purge_expired()
+    if purged:
+        counts["address_changes_purged"] = purged
+    return dict(counts)

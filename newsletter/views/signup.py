@@ -32,7 +32,7 @@ def signup(request):
             request, "newsletter/subscribers/signup.html", {"signup_form": form}, status=400
         )
     email = form.cleaned_data["email"]
-    refusal = _mail_limit_refusal(email)
+    refusal = mail_limit_refusal(email)
     if refusal:
         form.add_error(None, refusal)
         return render_page(
@@ -51,8 +51,9 @@ def signup(request):
     return redirect("newsletter:signup_done")
 
 
-def _mail_limit_refusal(email: str) -> str:
+def mail_limit_refusal(email: str) -> str:
     """Why no confirmation mail may go to this address now, or "" (and the mail is counted).
+    Also for the link to a new address from the preferences page: the same kind of mail.
 
     The mailbox first (the common case of a repeated form), then its domain, then everyone."""
     mailbox = service.canonical_mailbox(email)

@@ -116,3 +116,28 @@ def test_an_unchanged_audience_costs_one_call_per_page(mailchimp_sandbox, audien
     assert len(local_statuses()) == 25
     # 25 members, pages of 10 overlapping by one member: 10 + 9 + 6.
     assert summary.calls == len(api_calls(mailchimp_sandbox, "GET", "/members")) == 3
+
+
+def test_an_incremental_pull_gets_changes_made_in_the_second_of_its_high_water_mark(
+    mailchimp_sandbox, audience_of_25
+):
+    # bench_sync's incremental step: every change made in Mailchimp must arrive, including those
+    # stamped with the same whole second as the newest member the last pull read.
+    from mailchimp_sandbox.state import iso
+
+    audience_of_25(lambda n: n)
+    sync.pull_changes(full=True)
+    with mailchimp_sandbox.state.lock:
+        members = mailchimp_sandbox.state.members["testaudience"]
+        newest = members[subscriber_hash(EMAILS[-1])]["last_changed"]
+        for email in EMAILS[:12]:  # more than a page, all in the high-water second
+            members[subscriber_hash(email)].update(status="unsubscribed", last_changed=newest)
+        members[subscriber_hash(EMAILS[12])].update(status="cleaned", last_changed=iso())
+
+    summary = sync.pull_changes()
+
+    statuses = local_statuses()
+    assert summary.counts["status_from_mailchimp"] == 13
+    assert [statuses[e] for e in EMAILS[:12]] == [Status.UNSUBSCRIBED] * 12
+    assert statuses[EMAILS[12]] == Status.CLEANED
+    assert sum(s == Status.SUBSCRIBED for s in statuses.values()) == 12

@@ -3,12 +3,15 @@ unsubscribe race on two real PostgreSQL connections: the unsubscribe always surv
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
-from newsletter.models import Subscriber
+from newsletter.models import PendingAddressChange, Subscriber
+from newsletter.services import address_change
 from newsletter.services import subscribers as service
 from tests.newsletter.audience_support import make_subscriber
 
@@ -46,12 +49,9 @@ def admin_save(stale):
     )
 
 
-@postgresql_only
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("form_save", [preferences_save, admin_save])
-def test_an_unsubscribe_during_a_form_save_survives(mailchimp_sandbox, form_save):
-    sub = make_subscriber("anna@example.se", mailchimp_pushed_at=None)
-    stale = Subscriber.objects.get(pk=sub.pk)  # the form was shown: status "subscribed"
+def unsubscribe_during(sub: Subscriber, action) -> None:
+    """Run `action` on another connection while an unsubscribe holds the subscriber's row lock;
+    the unsubscribe commits once `action` is waiting for that lock."""
     locked, release = threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
@@ -67,9 +67,9 @@ def test_an_unsubscribe_during_a_form_save_survives(mailchimp_sandbox, form_save
         finally:
             connections.close_all()
 
-    def save_form():
+    def run_action():
         try:
-            form_save(stale)
+            action()
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -78,7 +78,7 @@ def test_an_unsubscribe_during_a_form_save_survives(mailchimp_sandbox, form_save
     first = threading.Thread(target=unsubscribe)
     first.start()
     assert locked.wait(10)
-    second = threading.Thread(target=save_form)
+    second = threading.Thread(target=run_action)
     second.start()
     try:
         wait_for_lock_waiter()
@@ -88,10 +88,42 @@ def test_an_unsubscribe_during_a_form_save_survives(mailchimp_sandbox, form_save
         second.join(10)
     assert not errors, errors
 
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("form_save", [preferences_save, admin_save])
+def test_an_unsubscribe_during_a_form_save_survives(mailchimp_sandbox, form_save):
+    sub = make_subscriber("anna@example.se", mailchimp_pushed_at=None)
+    stale = Subscriber.objects.get(pk=sub.pk)  # the form was shown: status "subscribed"
+    unsubscribe_during(sub, lambda: form_save(stale))
+
     final = Subscriber.objects.get(pk=sub.pk)
     assert final.status == Status.UNSUBSCRIBED  # the unsubscribe survived the form's save
     assert final.mailchimp_needs_push is True or final.mailchimp_pushed_at is not None
     assert final.last_name == "Nyberg"  # and the form's own change was kept too
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_an_unsubscribe_while_the_new_address_is_confirmed_survives(mailchimp_sandbox):
+    sub = make_subscriber("anna@example.se", mailchimp_pushed_at=None)
+    change = PendingAddressChange.objects.create(
+        subscriber=sub,
+        new_email="ny@example.se",
+        link_nonce=sub.link_nonce,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    stale = PendingAddressChange.objects.get(pk=change.pk)  # the link's page was shown
+    outcomes = []
+    unsubscribe_during(sub, lambda: outcomes.append(address_change.confirm_address_change(stale)))
+
+    assert outcomes == ["left"]  # the confirmation waited for the unsubscribe and saw it
+    final = Subscriber.objects.get(pk=sub.pk)
+    assert (final.status, final.email, final.former_emails) == (
+        Status.UNSUBSCRIBED,
+        "anna@example.se",
+        [],
+    )
 
 
 @pytest.mark.django_db
