@@ -660,15 +660,8 @@ def parse_schedule_time(value: str) -> datetime:
     return when
 
 
-def request_schedule(
-    page, when: datetime, now: datetime | None = None, user=None
-) -> tuple[Campaign, datetime]:
-    """Check that the campaign may be scheduled at `when`; return it and the quarter-hour time.
-
-    With `user` (every editor path passes it), only a sender may schedule, and the decision is
-    recorded as the latest one."""
-    if user is not None:
-        require_sender(user)
+def check_schedule_time(when: datetime, now: datetime | None = None) -> datetime:
+    """The quarter-hour time a campaign would be scheduled for, or a Swedish refusal."""
     now = now or timezone.now()
     try:
         if timezone.is_naive(when):
@@ -681,6 +674,19 @@ def request_schedule(
         raise CampaignRefused(_("The time is too far ahead. Choose a time within a year."))
     if rounded <= now:
         raise CampaignRefused(_("The time has already passed. Choose a time in the future."))
+    return rounded
+
+
+def request_schedule(
+    page, when: datetime, now: datetime | None = None, user=None
+) -> tuple[Campaign, datetime]:
+    """Check that the campaign may be scheduled at `when`; return it and the quarter-hour time.
+
+    With `user` (every editor path passes it), only a sender may schedule, and the decision is
+    recorded as the latest one."""
+    if user is not None:
+        require_sender(user)
+    rounded = check_schedule_time(when, now)
     with locked(campaign_for(page).pk) as campaign:
         _require_not_sent(campaign)
         _require_current(campaign, page)
@@ -877,6 +883,10 @@ def run_go_live_cancelled(campaign_id: int, cancelled_revision_id=None) -> Outco
     return Outcome(
         _("The scheduled publication was cancelled, so the campaign is no longer scheduled.")
     )
+
+
+def has_failed(campaign_id: int) -> bool:
+    return Campaign.objects.filter(pk=campaign_id, status=S.FAILED).exists()
 
 
 def live_and_not_sent(campaign_id: int) -> bool:
