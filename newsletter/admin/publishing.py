@@ -50,8 +50,10 @@ def refuse_publishing_with_errors(request, page):
         django_messages.error(
             request,
             render(
-                _("The issue was not published. Fix these problems first (your changes are saved "
-                  "as a draft):"),
+                _(
+                    "The issue was not published. Fix these problems first (your changes are saved "
+                    "as a draft):"
+                ),
                 None,
                 detail=_items(checklist.errors),
             ),
@@ -61,9 +63,11 @@ def refuse_publishing_with_errors(request, page):
         django_messages.warning(
             request,
             render(
-                _("The issue was not published yet. Check the warnings, tick “I have seen the "
-                  "warnings” under “Ready to send?” and publish again (your changes are saved as "
-                  "a draft):"),
+                _(
+                    "The issue was not published yet. Check the warnings, tick “I have seen the "
+                    "warnings” under “Ready to send?” and publish again (your changes are saved as "
+                    "a draft):"
+                ),
                 None,
                 detail=_items(checklist.warnings),
             ),

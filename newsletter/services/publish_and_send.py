@@ -1,4 +1,4 @@
-""""Publicera och skicka": publish the issue's latest version (when needed) and send or schedule
+""" "Publicera och skicka": publish the issue's latest version (when needed) and send or schedule
 its campaign, in one decision.
 
 `request_publish_and_send` runs in the editor's request: it checks everything it can without
@@ -42,7 +42,6 @@ class Decision:
     send_key: str = ""
 
 
-
 def request_publish_and_send(page, user, when: datetime | None = None) -> Decision:
     """Check, publish if needed, and claim the send or the schedule if the campaign is current.
 
@@ -60,9 +59,7 @@ def request_publish_and_send(page, user, when: datetime | None = None) -> Decisi
     operation = SCHEDULE if when is not None else SEND
     if when is not None:
         when = service.check_schedule_time(when)
-    needs_publish = latest is not None and (
-        not page.live or page.live_revision_id != latest.pk
-    )
+    needs_publish = latest is not None and (not page.live or page.live_revision_id != latest.pk)
     if needs_publish:
         if not page.permissions_for_user(user).can_publish():
             raise service.CampaignRefused(_("You may not publish this issue."))
@@ -78,7 +75,9 @@ def request_publish_and_send(page, user, when: datetime | None = None) -> Decisi
             if operation == SCHEDULE:
                 # The intent, so the panel waits for it; the schedule itself follows the sync.
                 service.record_decision(campaign, "schedule", user)
-                campaign.save(update_fields=["decision", "decision_at", "decision_by", "updated_at"])
+                campaign.save(
+                    update_fields=["decision", "decision_at", "decision_by", "updated_at"]
+                )
         return Decision(campaign, operation, published=True, when=when)
     if operation == SCHEDULE:
         campaign, rounded = service.request_schedule(page, when, user=user)

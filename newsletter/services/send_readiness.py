@@ -44,7 +44,15 @@ def unsubscribes_refusal() -> str:
     return ""
 
 
-def send_refusals(page, user, campaign: Campaign | None) -> list[str]:
+def publish_step_messages() -> set[str]:
+    """The refusals that "Publicera och skicka" resolves itself by publishing and syncing."""
+    return {
+        _("Publish the issue first."),
+        _("The published version is not in Mailchimp yet. Wait a moment and try again."),
+    }
+
+
+def send_refusals(page, user, campaign: Campaign | None, *, checklist: bool = True) -> list[str]:
     """Every reason a send would be refused now, in Swedish; empty when it would go ahead."""
     from newsletter.services.campaigns import content_revision
 
@@ -58,12 +66,16 @@ def send_refusals(page, user, campaign: Campaign | None) -> list[str]:
     revision, _go_live = content_revision(page)
     if revision is None:
         reasons.append(_("Publish the issue first."))
-    elif campaign is None or not campaign.mailchimp_id or campaign.synced_revision_id != revision.pk:
+    elif (
+        campaign is None or not campaign.mailchimp_id or campaign.synced_revision_id != revision.pk
+    ):
         reasons.append(
             _("The published version is not in Mailchimp yet. Wait a moment and try again.")
         )
-    checklist = check_issue(revision.as_object() if revision else page)
-    reasons += [item.message for item in checklist.errors]
+    if checklist:
+        reasons += [
+            item.message for item in check_issue(revision.as_object() if revision else page).errors
+        ]
     refusal = unsubscribes_refusal()
     if refusal:
         reasons.append(refusal)
@@ -91,6 +103,6 @@ def is_pending(campaign: Campaign | None, page) -> bool:
     recent = campaign.decision_at and now - campaign.decision_at < PENDING_WINDOW
     if recent and campaign.decision == "schedule" and campaign.status != S.SCHEDULED:
         return True
-    if recent and campaign.decision == "unschedule" and campaign.remote_status == "schedule":
-        return True
-    return False
+    return bool(
+        recent and campaign.decision == "unschedule" and campaign.remote_status == "schedule"
+    )

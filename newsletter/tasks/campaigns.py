@@ -172,7 +172,7 @@ def reconcile_campaigns() -> str:
 def send_after_publish(
     campaign_id: int, operation: str, when: str | None = None, user_id: int | None = None
 ) -> str:
-    """"Publicera och skicka" on an issue that had to be published first: bring the campaign up
+    """ "Publicera och skicka" on an issue that had to be published first: bring the campaign up
     to date, then schedule or send it exactly as the separate buttons do."""
     from newsletter.services import publish_and_send
 
