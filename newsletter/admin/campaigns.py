@@ -13,6 +13,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseForbidden, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -536,7 +537,11 @@ class PublishAndSendMenuItem(ActionMenuItem):
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
-        context.update(publish_send_context(parent_context["page"], parent_context["request"].user))
+        request = parent_context["request"]
+        context.update(publish_send_context(parent_context["page"], request.user))
+        # Wagtail renders menu items without the request's context processors: the dialog's own
+        # forms need the CSRF token put in by hand (the test client doesn't check it; browsers do).
+        context["csrf_token"] = get_token(request)
         return context
 
 

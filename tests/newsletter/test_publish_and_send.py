@@ -165,6 +165,39 @@ def test_the_dialog_shows_inbox_recipients_and_checklist(
     assert "svensk tid" in html
 
 
+def test_the_dialogs_forms_post_with_their_csrf_token(issue, sender, sandbox):
+    """Wagtail renders action-menu items without the request's context processors; a browser
+    (unlike the default test client) checks CSRF, so the dialog's forms must carry the token."""
+    import re
+
+    from django.test import Client
+
+    issue = unpublished(issue, sender)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(sender)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[issue.pk])).content.decode()
+    dialog = html[html.index('id="publish-send-dialog"') :]
+    forms = re.findall(r'<form method="post" action="([^"]+)".*?</form>', dialog, re.S)
+    assert url("publish_send", issue) in forms and url("test", issue) in forms
+    action = re.escape(url("publish_send", issue))
+    publish_form = re.search(
+        rf'action="{action}".*?name="csrfmiddlewaretoken" value="([^"]+)"', dialog, re.S
+    )
+    assert publish_form and publish_form.group(1)
+    day, _ = tomorrow_in_stockholm(9, 0)
+    response = client.post(
+        url("publish_send", issue),
+        {
+            "csrfmiddlewaretoken": publish_form.group(1),
+            "operation": "schedule",
+            "day": day.isoformat(),
+            "clock": "09:00",
+        },
+    )
+    assert response.status_code == 302
+    assert NewsletterIssuePage.objects.get(pk=issue.pk).live
+
+
 def test_state_endpoint_reports_pending_until_the_worker_has_run(
     client, issue, sender, sandbox, django_capture_on_commit_callbacks
 ):
