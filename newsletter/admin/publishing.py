@@ -9,13 +9,16 @@ The rule itself is newsletter.services.publish_gate (also applied by NewsletterI
 from __future__ import annotations
 
 from django.contrib import messages as django_messages
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wagtail import hooks
 from wagtail.admin.messages import render
+from wagtail.admin.modal_workflow import render_modal_workflow
 
 from newsletter.models import NewsletterIssuePage
 from newsletter.services import publish_gate
@@ -74,3 +77,43 @@ def refuse_publishing_with_errors(request, page):
         )
         return _back_to_edit(page)
     return None
+
+
+class PublishRefusedMiddleware:
+    """A publish refused by the model guard (NewsletterIssuePage.publish) somewhere in the admin,
+    most often a workflow approval that would publish: Wagtail has no hook before a workflow
+    finishes, so the refusal comes as IssueNotPublishable from inside the view (its transaction
+    rolls the approval back). Shown to the editor as the checklist's errors, in Swedish, on the
+    issue's edit page — never a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, publish_gate.IssueNotPublishable) or not exception.page_id:
+            return None
+        workflow = (
+            "workflow" in request.resolver_match.url_name if request.resolver_match else False
+        )
+        workflow = workflow or "action-workflow-action" in request.POST
+        intro = (
+            _(
+                "The issue was not approved and not published: its checklist has errors. Fix "
+                "these problems first (any changes are saved as a draft):"
+            )
+            if workflow
+            else _("The issue was not published. Fix these problems first:")
+        )
+        django_messages.error(
+            request, render(intro, None, detail=_items(exception.checklist.errors))
+        )
+        edit_url = reverse("wagtailadmin_pages:edit", args=[exception.page_id])
+        if request.headers.get("x-requested-with") == "XMLHttpRequest":
+            # Wagtail's workflow modal follows a "success" step's redirect.
+            return render_modal_workflow(
+                request, "", None, {}, json_data={"step": "success", "redirect": edit_url}
+            )
+        return HttpResponseRedirect(edit_url)

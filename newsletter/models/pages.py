@@ -150,7 +150,7 @@ class NewsletterIssuePage(BasePage):
                 # publish_scheduled must carry on with other pages: hold this one, don't raise.
                 publish_gate.hold_scheduled_go_live(revision, checklist)
                 return None
-            raise publish_gate.IssueNotPublishable(checklist)
+            raise publish_gate.IssueNotPublishable(checklist, page_id=self.pk)
         return super().publish(revision, *args, **kwargs)
 
     # -- readiness -------------------------------------------------------------------------------

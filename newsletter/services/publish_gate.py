@@ -21,8 +21,9 @@ logger = logging.getLogger(__name__)
 class IssueNotPublishable(ValidationError):
     """Publishing refused; `.checklist` holds the errors (Swedish messages)."""
 
-    def __init__(self, checklist: Checklist):
+    def __init__(self, checklist: Checklist, page_id: int | None = None):
         self.checklist = checklist
+        self.page_id = page_id  # where the admin sends the editor back to
         super().__init__(refusal_message(checklist))
 
 
@@ -42,7 +43,7 @@ def publish_refusal(issue, checklist: Checklist | None = None) -> Checklist | No
 def require_publishable(issue) -> None:
     checklist = publish_refusal(issue)
     if checklist is not None:
-        raise IssueNotPublishable(checklist)
+        raise IssueNotPublishable(checklist, page_id=issue.pk)
 
 
 def hold_scheduled_go_live(revision, checklist: Checklist) -> None:
