@@ -160,6 +160,7 @@ def status_context(page, user) -> dict:
     """Everything the status panel shows: read from the database only, never from Mailchimp."""
     campaign = Campaign.objects.filter(page_id=page.pk).select_related("synced_revision").first()
     revision, _go_live = service.content_revision(page)
+    pending = send_readiness.is_pending(campaign, page)
     return {
         "issue": page,
         "campaign": campaign,
@@ -171,7 +172,8 @@ def status_context(page, user) -> dict:
         "test_limit": service.test_max_per_campaign(),
         "address_limit": service.test_max_addresses(),
         "test_domains": ", ".join(service.test_allowed_domains()),
-        "pending": send_readiness.is_pending(campaign, page),
+        "pending": pending,
+        "unfulfilled_intent": publish_and_send.unfulfilled_intent(campaign, pending),
         "state_url": reverse("newsletter_campaign:state", args=[page.pk]),
     }
 
@@ -284,6 +286,8 @@ def send_view(request, page_id):
 def retry_view(request, page_id):
     page = _issue_for(request, page_id)
     campaign = Campaign.objects.filter(page_id=page.pk).first()
+    if campaign and campaign.publish_send_intent:
+        return _redo_publish_and_send(request, page)
     if (
         campaign
         and campaign.failed_operation in ("send", "schedule")
@@ -297,6 +301,21 @@ def retry_view(request, page_id):
         messages.error(request, refused.message)
         return _back(page, request)
     tasks.enqueue_operation(campaign.pk, operation, args, request.user.pk)
+    messages.success(request, _("Trying again."))
+    return _back(page, request)
+
+
+def _redo_publish_and_send(request, page):
+    """ "Publicera och skicka" not carried out: bring the campaign up to date and send or
+    schedule it as the sender asked, again (a sender's decision: senders only)."""
+    try:
+        campaign_id, operation, when_iso = publish_and_send.request_redo(page, request.user)
+    except service.SenderRequired:
+        raise _NotSender from None
+    except service.CampaignRefused as refused:
+        messages.error(request, refused.message)
+        return _back(page, request)
+    tasks.enqueue(tasks.send_after_publish, campaign_id, operation, when_iso, request.user.pk)
     messages.success(request, _("Trying again."))
     return _back(page, request)
 

@@ -164,6 +164,9 @@ def _log(campaign: Campaign, action: str, user=None, **data) -> None:
     log(instance, action, user=user, data={"campaign": campaign.mailchimp_id, **data})
 
 
+DECISION_FIELDS = ("decision", "decision_at", "decision_by", "updated_at")
+
+
 def record_decision(campaign: Campaign, decision: str, user=None) -> None:
     """The latest schedule decision wins: stored with its time (the caller holds the lock)."""
     campaign.decision = decision
@@ -693,7 +696,8 @@ def request_schedule(
         _require_checklist(page)
         if user is not None:
             record_decision(campaign, Decision.SCHEDULE, user)
-            campaign.save(update_fields=["decision", "decision_at", "decision_by", "updated_at"])
+            campaign.publish_send_intent = {}  # claimed, or superseded by this decision
+            campaign.save(update_fields=[*DECISION_FIELDS, "publish_send_intent"])
     return campaign, rounded
 
 
@@ -739,7 +743,8 @@ def request_unschedule(page, user=None) -> Campaign:
             raise CampaignRefused(_("The campaign is not scheduled."))
         if user is not None:
             record_decision(campaign, Decision.UNSCHEDULE, user)
-            campaign.save(update_fields=["decision", "decision_at", "decision_by", "updated_at"])
+            campaign.publish_send_intent = {}  # a later decision than "Publicera och skicka"
+            campaign.save(update_fields=[*DECISION_FIELDS, "publish_send_intent"])
     return campaign
 
 
@@ -937,6 +942,7 @@ def request_send(page) -> tuple[Campaign, str]:
         _require_checklist(page)
         campaign.move_to(S.SENDING)
         campaign.send_key = uuid.uuid4()
+        campaign.publish_send_intent = {}
         campaign.attempts = 0
         campaign.last_error = ""
         campaign.failed_operation = ""

@@ -73,11 +73,16 @@ def request_publish_and_send(page, user, when: datetime | None = None) -> Decisi
         latest.publish(user=user)
         with service.locked(campaign.pk) as campaign:
             if operation == SCHEDULE:
-                # The intent, so the panel waits for it; the schedule itself follows the sync.
+                # The decision, so the panel waits for it; the schedule itself follows the sync.
                 service.record_decision(campaign, "schedule", user)
-                campaign.save(
-                    update_fields=["decision", "decision_at", "decision_by", "updated_at"]
-                )
+            # Kept until the send or schedule is claimed after the sync (or refused): a sync that
+            # fails for good does not lose the sender's intent.
+            campaign.publish_send_intent = {
+                "operation": operation,
+                "when": when.isoformat() if when else None,
+                "user_id": user.pk,
+            }
+            campaign.save(update_fields=[*service.DECISION_FIELDS, "publish_send_intent"])
         return Decision(campaign, operation, published=True, when=when)
     if operation == SCHEDULE:
         campaign, rounded = service.request_schedule(page, when, user=user)
@@ -106,7 +111,44 @@ def after_sync(campaign_id: int, operation: str, when_iso: str | None, user_id=N
         campaign, key = service.request_send(page)
         return "send", (campaign.pk, key, user_id)
     except service.CampaignRefused as refused:
+        # Carried out as far as it may be: the refusal, not the intent, is what the panel shows.
         Campaign.objects.filter(pk=campaign_id).exclude(
             status__in=(CampaignStatus.SENT, CampaignStatus.SENDING)
-        ).update(last_error=refused.message)
+        ).update(last_error=refused.message, publish_send_intent={})
         return service.Outcome(refused.message, ok=False)
+
+
+def unfulfilled_intent(campaign: Campaign | None, pending: bool) -> dict | None:
+    """The sender's "Publicera och skicka" that was not carried out: its sync failed for good, or
+    nothing is on its way to claim it any more. {"operation", "when" (aware datetime or None)}."""
+    if campaign is None or not campaign.publish_send_intent:
+        return None
+    if campaign.status in (CampaignStatus.SENT, CampaignStatus.SENDING):
+        return None
+    if pending and campaign.status != CampaignStatus.FAILED:
+        return None  # still on its way (the sync, or its retry, has yet to run)
+    intent = campaign.publish_send_intent
+    when = intent.get("when")
+    return {
+        "operation": intent.get("operation"),
+        "when": datetime.fromisoformat(when).astimezone(STOCKHOLM) if when else None,
+    }
+
+
+def request_redo(page, user) -> tuple[int, str, str | None]:
+    """ "Försök igen" on an intent that was not carried out: the failed sync is taken back to its
+    pending state and the caller enqueues send_after_publish again (with this sender).
+    Returns (campaign id, operation, when as ISO)."""
+    from newsletter.services.send_readiness import is_pending
+
+    service.require_sender(user)
+    campaign = service.campaign_for(page)
+    intent = dict(campaign.publish_send_intent or {})
+    # Never a second one while the first is still on its way.
+    if intent.get("operation") not in (SEND, SCHEDULE) or not unfulfilled_intent(
+        campaign, is_pending(campaign, page)
+    ):
+        raise service.CampaignRefused(_("There is nothing to retry."))
+    if campaign.status == CampaignStatus.FAILED:
+        service.request_retry(page)
+    return campaign.pk, intent["operation"], intent.get("when")

@@ -276,3 +276,88 @@ def test_a_schedule_is_reported_as_a_success(
         )
     messages = [m for m in response.context["messages"]]
     assert [m.level_tag for m in messages] == ["success"]
+
+
+def stop_failing(sandbox):
+    with sandbox.faults.lock:
+        sandbox.faults.items.clear()
+
+
+def test_a_sync_that_fails_for_good_keeps_the_intent_and_offers_to_redo_it(
+    client, issue, sender, editor, sandbox, django_capture_on_commit_callbacks
+):
+    """Mailchimp refuses the campaign (a 4xx, no automatic retry): the issue is published but the
+    schedule the sender asked for is not made. The panel says so, and "Försök igen och
+    schemalägg" brings the campaign up to date and schedules it for the time asked."""
+    issue = unpublished(issue, sender)
+    client.force_login(sender)
+    day, expected = tomorrow_in_stockholm(6, 45)
+    sandbox.inject(status=400, count=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url("publish_send", issue),
+            {"operation": "schedule", "day": day.isoformat(), "clock": "06:45"},
+        )
+    campaign = campaign_of(issue)
+    assert NewsletterIssuePage.objects.get(pk=issue.pk).live
+    assert campaign.status == CampaignStatus.FAILED and campaign.failed_operation == "sync"
+    assert campaign.publish_send_intent["operation"] == "schedule"
+
+    state = client.get(url("state", issue)).json()
+    assert state["pending"] is False
+    assert "”Publicera och skicka” blev inte utfört" in state["html"]
+    assert "inte schemalagts till" in state["html"] and "06:45 (svensk tid)" in state["html"]
+    edit = client.get(reverse("wagtailadmin_pages:edit", args=[issue.pk])).content.decode()
+    assert "data-publish-send-intent" in edit
+    status = client.get(url("status", issue)).content.decode()
+    assert "Försök igen och schemalägg" in status
+
+    # Only a sender may redo a sender's decision.
+    client.force_login(editor)
+    assert client.post(url("retry", issue)).status_code == 403
+    assert campaign_of(issue).status == CampaignStatus.FAILED
+
+    stop_failing(sandbox)
+    client.force_login(sender)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("retry", issue), follow=True)
+    assert "Försöker igen." in response.content.decode()
+    campaign = campaign_of(issue)
+    assert campaign.status == CampaignStatus.SCHEDULED
+    assert campaign.scheduled_for == expected
+    assert campaign.publish_send_intent == {}
+    assert "blev inte utfört" not in client.get(url("state", issue)).json()["html"]
+    # Done once: a second "Try again" has nothing to redo.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url("retry", issue), follow=True)
+    assert "Det finns inget att försöka igen." in again.content.decode()
+    assert len(api_calls(sandbox, "POST", "/actions/schedule")) == 1
+
+
+def test_a_later_decision_replaces_the_intent_that_was_not_carried_out(
+    client, issue, sender, sandbox, django_capture_on_commit_callbacks
+):
+    from newsletter.services import campaigns as service
+
+    issue = unpublished(issue, sender)
+    client.force_login(sender)
+    sandbox.inject(status=400, count=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("publish_send", issue), {"operation": "send"})
+    assert campaign_of(issue).publish_send_intent["operation"] == "send"
+    assert "har inte skickats som du bad om" in client.get(url("state", issue)).json()["html"]
+    stop_failing(sandbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        operation, args = service.request_retry(issue)  # e.g. the reconciler or a plain retry
+    # The sender's own decision afterwards (here: a schedule) wins; the old intent is gone.
+    from newsletter.tasks import campaigns as tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.enqueue_operation(campaign_of(issue).pk, operation, args)
+    assert campaign_of(issue).status == CampaignStatus.SYNCED
+    html = client.get(url("state", issue)).json()["html"]
+    assert "har inte skickats som du bad om" in html  # still not carried out: still said
+    when = timezone.now().astimezone(STOCKHOLM) + datetime.timedelta(days=2)
+    service.request_schedule(issue, when.replace(minute=0, second=0, microsecond=0), user=sender)
+    assert campaign_of(issue).publish_send_intent == {}
+    assert "blev inte utfört" not in client.get(url("state", issue)).json()["html"]
