@@ -179,6 +179,11 @@ def test_the_dialogs_forms_post_with_their_csrf_token(issue, sender, sandbox):
     dialog = html[html.index('id="publish-send-dialog"') :]
     forms = re.findall(r'<form method="post" action="([^"]+)".*?</form>', dialog, re.S)
     assert url("publish_send", issue) in forms and url("test", issue) in forms
+    for action in (url("publish_send", issue), url("test", issue)):
+        form = re.search(
+            rf'<form method="post" action="{re.escape(action)}".*?</form>', dialog, re.S
+        )
+        assert re.search(r'name="csrfmiddlewaretoken" value="[^"]+"', form.group(0)), action
     action = re.escape(url("publish_send", issue))
     publish_form = re.search(
         rf'action="{action}".*?name="csrfmiddlewaretoken" value="([^"]+)"', dialog, re.S
