@@ -5,6 +5,7 @@ from newsletter.admin import (  # noqa: F401  (registers hooks)
     campaigns,
     issues,
     new_issue,
+    publishing,
     reports,
     segments,
     subscribers,

@@ -371,6 +371,12 @@ AUTHENTICATION_BACKENDS = [
     "cms.auth.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# An issue's publish refused in the admin (e.g. a workflow approval): the checklist's errors on the
+# edit page, not a server error (newsletter/admin/publishing.py).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "newsletter.admin.publishing.PublishRefusedMiddleware",
+)
 MIDDLEWARE += [
     "cms.auth.PasswordResetThrottleMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a refused login into the lockout page

@@ -12,8 +12,10 @@ from django import forms
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseForbidden
+from django.http import HttpResponseForbidden, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -29,6 +31,7 @@ from newsletter.admin.segments import RecipientsForm
 from newsletter.models import Campaign, CampaignStatus, NewsletterIssuePage
 from newsletter.panels import CampaignStatusPanel as _CampaignStatusPanel
 from newsletter.services import campaigns as service
+from newsletter.services import publish_and_send, send_readiness
 from newsletter.tasks import campaigns as tasks
 
 SEND_PERMISSION = service.SEND_PERMISSION
@@ -128,7 +131,10 @@ def _issue_for(request, page_id) -> NewsletterIssuePage:
     return page
 
 
-def _back(page):
+def _back(page, request=None):
+    """To the status page, or to the issue's editor when the form came from the dialog there."""
+    if request is not None and request.POST.get("next") == "edit":
+        return redirect("wagtailadmin_pages:edit", page.pk)
     return redirect("newsletter_campaign:status", page.pk)
 
 
@@ -149,6 +155,7 @@ def status_context(page, user) -> dict:
     """Everything the status panel shows: read from the database only, never from Mailchimp."""
     campaign = Campaign.objects.filter(page_id=page.pk).select_related("synced_revision").first()
     revision, _go_live = service.content_revision(page)
+    pending = send_readiness.is_pending(campaign, page)
     return {
         "issue": page,
         "campaign": campaign,
@@ -160,6 +167,9 @@ def status_context(page, user) -> dict:
         "test_limit": service.test_max_per_campaign(),
         "address_limit": service.test_max_addresses(),
         "test_domains": ", ".join(service.test_allowed_domains()),
+        "pending": pending,
+        "unfulfilled_intent": publish_and_send.unfulfilled_intent(campaign, pending),
+        "state_url": reverse("newsletter_campaign:state", args=[page.pk]),
     }
 
 
@@ -184,19 +194,19 @@ def test_view(request, page_id):
     form = TestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the addresses for the test."))
-        return _back(page)
+        return _back(page, request)
     try:
         campaign, emails = service.request_test(page, form.cleaned_data["emails"], request.user)
     except service.SenderRequired:
         raise _NotSender from None
     except service.CampaignRefused as refused:
         messages.error(request, refused.message)
-        return _back(page)
+        return _back(page, request)
     tasks.enqueue(tasks.send_test_campaign, campaign.pk, emails, request.user.pk)
     messages.success(
         request, _("The test email to %(emails)s is on its way.") % {"emails": ", ".join(emails)}
     )
-    return _back(page)
+    return _back(page, request)
 
 
 @_senders_only
@@ -207,24 +217,29 @@ def schedule_view(request, page_id):
     form = ScheduleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a date and time."))
-        return _back(page)
+        return _back(page, request)
     when: datetime = form.cleaned_data["when"]
     try:
         campaign, rounded = service.request_schedule(page, when, user=request.user)
     except service.CampaignRefused as refused:
         messages.error(request, refused.message)
-        return _back(page)
+        return _back(page, request)
     tasks.enqueue(tasks.schedule_campaign, campaign.pk, rounded.isoformat(), request.user.pk)
+    _scheduled_message(request, when, rounded)
+    return _back(page, request)
+
+
+def _scheduled_message(request, when, rounded) -> None:
+    """A success, in green; the quarter-hour rounding is part of it, not a warning."""
     when_text = service._format_time(rounded)
     if rounded != when.replace(second=0, microsecond=0) or when.second:
-        messages.warning(
+        messages.success(
             request,
             _("Mailchimp sends only on the quarter hour, so the issue is scheduled for %(when)s.")
             % {"when": when_text},
         )
     else:
         messages.success(request, _("The issue is scheduled for %(when)s.") % {"when": when_text})
-    return _back(page)
 
 
 @_senders_only
@@ -236,10 +251,10 @@ def unschedule_view(request, page_id):
         campaign = service.request_unschedule(page, user=request.user)
     except service.CampaignRefused as refused:
         messages.error(request, refused.message)
-        return _back(page)
+        return _back(page, request)
     tasks.enqueue(tasks.unschedule_campaign, campaign.pk, request.user.pk)
     messages.success(request, _("The issue will no longer be sent at the scheduled time."))
-    return _back(page)
+    return _back(page, request)
 
 
 @_senders_only
@@ -251,11 +266,12 @@ def send_view(request, page_id):
             campaign, key = service.request_send(page)
         except service.CampaignRefused as refused:
             messages.error(request, refused.message)
-            return _back(page)
+            return _back(page, request)
         tasks.enqueue(tasks.send_campaign, campaign.pk, key, request.user.pk)
         messages.success(request, _("The newsletter is being sent."))
-        return _back(page)
+        return _back(page, request)
     context = status_context(page, request.user)
+    context["refusals"] = send_readiness.send_refusals(page, request.user, context["campaign"])
     context.update(header_context(page, _("Send the newsletter")))
     return TemplateResponse(request, "newsletter/admin/campaign_send_confirm.html", context)
 
@@ -265,6 +281,8 @@ def send_view(request, page_id):
 def retry_view(request, page_id):
     page = _issue_for(request, page_id)
     campaign = Campaign.objects.filter(page_id=page.pk).first()
+    if campaign and campaign.publish_send_intent:
+        return _redo_publish_and_send(request, page)
     if (
         campaign
         and campaign.failed_operation in ("send", "schedule")
@@ -276,10 +294,25 @@ def retry_view(request, page_id):
         operation, args = service.request_retry(page)
     except service.CampaignRefused as refused:
         messages.error(request, refused.message)
-        return _back(page)
+        return _back(page, request)
     tasks.enqueue_operation(campaign.pk, operation, args, request.user.pk)
     messages.success(request, _("Trying again."))
-    return _back(page)
+    return _back(page, request)
+
+
+def _redo_publish_and_send(request, page):
+    """ "Publicera och skicka" not carried out: bring the campaign up to date and send or
+    schedule it as the sender asked, again (a sender's decision: senders only)."""
+    try:
+        campaign_id, operation, when_iso = publish_and_send.request_redo(page, request.user)
+    except service.SenderRequired:
+        raise _NotSender from None
+    except service.CampaignRefused as refused:
+        messages.error(request, refused.message)
+        return _back(page, request)
+    tasks.enqueue(tasks.send_after_publish, campaign_id, operation, when_iso, request.user.pk)
+    messages.success(request, _("Trying again."))
+    return _back(page, request)
 
 
 @_senders_only
@@ -291,11 +324,11 @@ def recipients_view(request, page_id):
         campaign = Campaign.objects.select_for_update().get(pk=service.campaign_for(page).pk)
         if campaign.status in (CampaignStatus.SENT, CampaignStatus.SENDING):
             messages.error(request, _("The recipients of a sent issue cannot be changed."))
-            return _back(page)
+            return _back(page, request)
         form = RecipientsForm(request.POST, instance=campaign)
         if not form.is_valid():
             messages.error(request, _("Check the recipients."))
-            return _back(page)
+            return _back(page, request)
         campaign = form.save(commit=False)
         # The campaign in Mailchimp must be updated before it can be tested or sent again.
         campaign.synced_revision = None
@@ -312,7 +345,106 @@ def recipients_view(request, page_id):
     if page.live:
         tasks.enqueue(tasks.sync_campaign, campaign.pk, request.user.pk)
     messages.success(request, _("The recipients are saved."))
-    return _back(page)
+    return _back(page, request)
+
+
+def state_view(request, page_id):
+    """The campaign panel's state as HTML and whether a change is pending (polled by
+    static/js/campaign-status.js until settled)."""
+    page = _issue_for(request, page_id)
+    context = status_context(page, request.user)
+    html = render_to_string("newsletter/admin/_campaign_state.html", context, request=request)
+    campaign = context["campaign"]
+    return JsonResponse(
+        {
+            "status": campaign.status if campaign else "none",
+            "pending": context["pending"],
+            "html": html,
+        }
+    )
+
+
+class PublishAndSendForm(forms.Form):
+    """Send now, or at a Swedish wall-clock time (Europe/Stockholm, whatever the browser)."""
+
+    operation = forms.ChoiceField(
+        choices=[(publish_and_send.SEND, "send"), (publish_and_send.SCHEDULE, "schedule")]
+    )
+    day = forms.DateField(
+        label=gettext_lazy("Date"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.TextInput(
+            attrs={"placeholder": "ÅÅÅÅ-MM-DD", "inputmode": "numeric", "autocomplete": "off"}
+        ),
+    )
+    clock = forms.TimeField(
+        label=gettext_lazy("Time (Swedish time)"),
+        required=False,
+        input_formats=["%H:%M", "%H.%M"],
+        widget=forms.TextInput(
+            attrs={"placeholder": "TT:MM", "inputmode": "numeric", "autocomplete": "off"}
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("operation") == publish_and_send.SCHEDULE:
+            if not data.get("day") or not data.get("clock"):
+                raise forms.ValidationError(
+                    _("Give a date (YYYY-MM-DD) and a time (HH:MM) in Swedish time.")
+                )
+            data["when"] = publish_and_send.stockholm_time(data["day"], data["clock"])
+        else:
+            data["when"] = None
+        return data
+
+
+@_senders_only
+@require_POST
+def publish_send_view(request, page_id):
+    """ "Publicera och skicka": publish if needed, then send now or schedule; the work is queued."""
+    page = _issue_for(request, page_id)
+    _require_sender(request)
+    form = PublishAndSendForm(request.POST)
+    if not form.is_valid():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors))
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    when = form.cleaned_data["when"]
+    try:
+        decision = publish_and_send.request_publish_and_send(page, request.user, when)
+    except service.SenderRequired:
+        raise _NotSender from None
+    except service.CampaignRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    campaign = decision.campaign
+    if decision.published:
+        when_iso = decision.when.isoformat() if decision.when else None
+        tasks.enqueue(
+            tasks.send_after_publish, campaign.pk, decision.operation, when_iso, request.user.pk
+        )
+    elif decision.send_key:
+        tasks.enqueue(tasks.send_campaign, campaign.pk, decision.send_key, request.user.pk)
+    else:
+        tasks.enqueue(
+            tasks.schedule_campaign, campaign.pk, decision.when.isoformat(), request.user.pk
+        )
+    if decision.operation == publish_and_send.SCHEDULE:
+        if decision.published:
+            messages.success(
+                request,
+                _("The issue is published and will be scheduled for %(when)s (Swedish time).")
+                % {"when": service._format_time(service.round_up_to_quarter(decision.when))},
+            )
+        else:
+            _scheduled_message(request, when, decision.when)
+    elif decision.published:
+        messages.success(request, _("The issue is published and the newsletter is being sent."))
+    else:
+        messages.success(request, _("The newsletter is being sent."))
+    return redirect("wagtailadmin_pages:edit", page.pk)
 
 
 @hooks.register("register_admin_urls")
@@ -327,6 +459,8 @@ def register_campaign_urls():
         path("<int:page_id>/send/", send_view, name="send"),
         path("<int:page_id>/retry/", retry_view, name="retry"),
         path("<int:page_id>/recipients/", recipients_view, name="recipients"),
+        path("<int:page_id>/state/", state_view, name="state"),
+        path("<int:page_id>/publish-and-send/", publish_send_view, name="publish_send"),
     ]
     return [path("newsletter/campaign/", include((urls, "newsletter_campaign")))]
 
@@ -361,6 +495,81 @@ class CampaignMenuItem(ActionMenuItem):
 @hooks.register("register_page_action_menu_item")
 def register_campaign_menu_item():
     return CampaignMenuItem(order=60)
+
+
+def publish_send_context(page, user) -> dict:
+    """What the "Publicera och skicka" dialog shows: the issue's latest version, as saved."""
+    from django.utils import timezone
+
+    from newsletter.services.campaigns import site_settings_for
+
+    campaign = Campaign.objects.filter(page_id=page.pk).first()
+    site_settings = site_settings_for(page)
+    checklist = page.checklist
+    # The dialog publishes and brings the campaign up to date itself, and shows the checklist of
+    # the version it would publish (not the live one's).
+    skip = send_readiness.publish_step_messages()
+    refusals = [
+        reason
+        for reason in send_readiness.send_refusals(page, user, campaign, checklist=False)
+        if reason not in skip
+    ]
+    return {
+        "issue": page,
+        "campaign": campaign,
+        "from_name": site_settings.from_name,
+        "reply_to": site_settings.reply_to,
+        "checklist_errors": checklist.errors,
+        "checklist_warnings": checklist.warnings,
+        "refusals": refusals,
+        "can_publish": page.permissions_for_user(user).can_publish(),
+        "needs_publish": not page.live or page.has_unpublished_changes,
+        "now_stockholm": timezone.now().astimezone(publish_and_send.STOCKHOLM),
+        "test_form": TestForm(initial={"emails": user.email}),
+        "publish_send_url": reverse("newsletter_campaign:publish_send", args=[page.pk]),
+        "test_url": reverse("newsletter_campaign:test", args=[page.pk]),
+        "address_limit": service.test_max_addresses(),
+        "test_domains": ", ".join(service.test_allowed_domains()),
+    }
+
+
+class PublishAndSendMenuItem(ActionMenuItem):
+    """Opens the dialog (Wagtail's own) with everything a send needs, in one place."""
+
+    label = gettext_lazy("Publish and send…")
+    name = "action-publish-and-send"
+    icon_name = "mail"
+    template_name = "newsletter/admin/publish_send_menu_item.html"
+
+    def is_shown(self, context):
+        page = context.get("page")
+        return (
+            context["view"] == "edit"
+            and isinstance(page, NewsletterIssuePage)
+            and can_send(context["request"].user)
+        )
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        request = parent_context["request"]
+        context.update(publish_send_context(parent_context["page"], request.user))
+        # Wagtail renders menu items without the request's context processors: the dialog's own
+        # forms need the CSRF token put in by hand (the test client doesn't check it; browsers do).
+        context["csrf_token"] = get_token(request)
+        return context
+
+
+@hooks.register("register_page_action_menu_item")
+def register_publish_send_menu_item():
+    return PublishAndSendMenuItem(order=55)
+
+
+@hooks.register("insert_editor_js")
+def campaign_status_js():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<script src="{}" defer></script>', static("js/campaign-status.js"))
 
 
 # The panel lives in newsletter/panels.py (the page model imports it); re-exported here.

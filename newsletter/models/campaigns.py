@@ -121,6 +121,10 @@ class Campaign(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # "Publicera och skicka" on an issue that had to be published first: the sender's send or
+    # schedule ({"operation", "when", "user_id"}) until it is claimed after the sync, so a sync
+    # that fails for good does not lose it (the panel says so and offers to redo it).
+    publish_send_intent = models.JSONField(default=dict, blank=True)
     # Why the issue's go-live did not schedule the campaign (shown to the editor), and for which
     # revision the senders were told.
     schedule_held = models.TextField(blank=True)

@@ -136,6 +136,23 @@ class NewsletterIssuePage(BasePage):
             return HttpResponse(text, content_type="text/plain; charset=utf-8")
         return super().serve_preview(request, mode_name)
 
+    # -- publishing --------------------------------------------------------------------------
+
+    def publish(self, revision, *args, **kwargs):
+        # The model-level guard for every path through revision.publish(): workflow approval,
+        # publish_scheduled, code. The editor's own Publish is stopped earlier, with the errors on
+        # screen (newsletter/admin/publishing.py).
+        from newsletter.services import publish_gate
+
+        checklist = publish_gate.publish_refusal(revision.as_object())
+        if checklist is not None:
+            if kwargs.get("log_action") == "wagtail.publish.scheduled":
+                # publish_scheduled must carry on with other pages: hold this one, don't raise.
+                publish_gate.hold_scheduled_go_live(revision, checklist)
+                return None
+            raise publish_gate.IssueNotPublishable(checklist, page_id=self.pk)
+        return super().publish(revision, *args, **kwargs)
+
     # -- readiness -------------------------------------------------------------------------------
 
     def update_readiness(self):

@@ -164,6 +164,9 @@ def _log(campaign: Campaign, action: str, user=None, **data) -> None:
     log(instance, action, user=user, data={"campaign": campaign.mailchimp_id, **data})
 
 
+DECISION_FIELDS = ("decision", "decision_at", "decision_by", "updated_at")
+
+
 def record_decision(campaign: Campaign, decision: str, user=None) -> None:
     """The latest schedule decision wins: stored with its time (the caller holds the lock)."""
     campaign.decision = decision
@@ -660,15 +663,8 @@ def parse_schedule_time(value: str) -> datetime:
     return when
 
 
-def request_schedule(
-    page, when: datetime, now: datetime | None = None, user=None
-) -> tuple[Campaign, datetime]:
-    """Check that the campaign may be scheduled at `when`; return it and the quarter-hour time.
-
-    With `user` (every editor path passes it), only a sender may schedule, and the decision is
-    recorded as the latest one."""
-    if user is not None:
-        require_sender(user)
+def check_schedule_time(when: datetime, now: datetime | None = None) -> datetime:
+    """The quarter-hour time a campaign would be scheduled for, or a Swedish refusal."""
     now = now or timezone.now()
     try:
         if timezone.is_naive(when):
@@ -681,13 +677,27 @@ def request_schedule(
         raise CampaignRefused(_("The time is too far ahead. Choose a time within a year."))
     if rounded <= now:
         raise CampaignRefused(_("The time has already passed. Choose a time in the future."))
+    return rounded
+
+
+def request_schedule(
+    page, when: datetime, now: datetime | None = None, user=None
+) -> tuple[Campaign, datetime]:
+    """Check that the campaign may be scheduled at `when`; return it and the quarter-hour time.
+
+    With `user` (every editor path passes it), only a sender may schedule, and the decision is
+    recorded as the latest one."""
+    if user is not None:
+        require_sender(user)
+    rounded = check_schedule_time(when, now)
     with locked(campaign_for(page).pk) as campaign:
         _require_not_sent(campaign)
         _require_current(campaign, page)
         _require_checklist(page)
         if user is not None:
             record_decision(campaign, Decision.SCHEDULE, user)
-            campaign.save(update_fields=["decision", "decision_at", "decision_by", "updated_at"])
+            campaign.publish_send_intent = {}  # claimed, or superseded by this decision
+            campaign.save(update_fields=[*DECISION_FIELDS, "publish_send_intent"])
     return campaign, rounded
 
 
@@ -733,7 +743,8 @@ def request_unschedule(page, user=None) -> Campaign:
             raise CampaignRefused(_("The campaign is not scheduled."))
         if user is not None:
             record_decision(campaign, Decision.UNSCHEDULE, user)
-            campaign.save(update_fields=["decision", "decision_at", "decision_by", "updated_at"])
+            campaign.publish_send_intent = {}  # a later decision than "Publicera och skicka"
+            campaign.save(update_fields=[*DECISION_FIELDS, "publish_send_intent"])
     return campaign
 
 
@@ -879,6 +890,10 @@ def run_go_live_cancelled(campaign_id: int, cancelled_revision_id=None) -> Outco
     )
 
 
+def has_failed(campaign_id: int) -> bool:
+    return Campaign.objects.filter(pk=campaign_id, status=S.FAILED).exists()
+
+
 def live_and_not_sent(campaign_id: int) -> bool:
     return (
         Campaign.objects.filter(pk=campaign_id, page__live=True)
@@ -927,6 +942,7 @@ def request_send(page) -> tuple[Campaign, str]:
         _require_checklist(page)
         campaign.move_to(S.SENDING)
         campaign.send_key = uuid.uuid4()
+        campaign.publish_send_intent = {}
         campaign.attempts = 0
         campaign.last_error = ""
         campaign.failed_operation = ""

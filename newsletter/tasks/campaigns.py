@@ -166,3 +166,25 @@ def reconcile_campaigns() -> str:
 
     findings = reconcile()
     return "; ".join(str(f) for f in findings) or "campaigns agree with Mailchimp"
+
+
+@task(queue_name=QUEUE)
+def send_after_publish(
+    campaign_id: int, operation: str, when: str | None = None, user_id: int | None = None
+) -> str:
+    """ "Publicera och skicka" on an issue that had to be published first: bring the campaign up
+    to date, then schedule or send it exactly as the separate buttons do."""
+    from newsletter.services import publish_and_send
+
+    with _lease_guard(campaign_id):
+        outcome = service.run_sync(campaign_id, user_id)
+    if outcome.busy or outcome.retry_in is not None:
+        return _follow(outcome, send_after_publish, campaign_id, operation, when, user_id)
+    if not outcome.ok and service.has_failed(campaign_id):
+        return outcome.message  # the sync's failure is on the panel, with "Try again"
+    step = publish_and_send.after_sync(campaign_id, operation, when, user_id)
+    if isinstance(step, service.Outcome):
+        return step.message
+    name, args = step
+    enqueue(schedule_campaign if name == "schedule" else send_campaign, *args)
+    return f"{name} enqueued"

@@ -34,6 +34,8 @@ def test_editor_publishes_tests_and_sends(
 
     # Publish from the editor.
     page.goto(f"{live_server.url}/admin/pages/{issue.pk}/edit/")
+    # The issue is dated 2022: a checklist warning, acknowledged before publishing.
+    page.get_by_label("Jag har sett varningarna").check()
     page.locator("footer [data-w-dropdown-target='toggle']").first.click()
     page.locator("button[name='action-publish']").click()
     page.wait_for_url(re.compile(r"/admin/pages/\d+/"))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from wagtail.models import GroupPagePermission, Page, PageLogEntry
 
 from newsletter.models import CampaignStatus, NewsletterIssuePage
+from newsletter.services.publish_gate import IssueNotPublishable
 from tests.newsletter.campaign_fixtures import api_calls, campaign_of
 
 pytestmark = pytest.mark.django_db
@@ -208,12 +209,46 @@ def test_a_go_live_with_checklist_errors_does_not_schedule(
     issue, sandbox, senders_group, django_capture_on_commit_callbacks
 ):
     sender = member_of("Utskickare", "ansvarig")
-    # A checklist error: no subject line.
-    issue = go_live(issue, sender, django_capture_on_commit_callbacks, in_two_days(), subject="")
-    campaign = campaign_of(issue)
-    assert campaign.status == CampaignStatus.SYNCED
-    assert "utskicket schemalades inte" in campaign.schedule_held
+    # A checklist error (no subject line): the go-live itself is refused, nothing is scheduled.
+    with pytest.raises(IssueNotPublishable, match="Ämnesraden är tom"):
+        go_live(issue, sender, django_capture_on_commit_callbacks, in_two_days(), subject="")
+    assert not issue.revisions.filter(approved_go_live_at__isnull=False).exists()
     assert api_calls(sandbox, "POST", "/actions/schedule") == []
+
+
+def test_publish_scheduled_holds_a_go_live_whose_checklist_broke_since(
+    issue, sandbox, senders_group, django_capture_on_commit_callbacks
+):
+    """Errors that appear after the go-live was set: at the go-live time the issue stays a
+    draft, its go-live is cancelled (so its campaign is unscheduled) and its history says why;
+    publish_scheduled carries on."""
+    import time_machine
+
+    from wagtail.models import Revision
+
+    sender = member_of("Utskickare", "ansvarig")
+    issue.live = False
+    issue.save()
+    when = in_two_days()
+    issue = go_live(issue, sender, django_capture_on_commit_callbacks, when)
+    campaign = campaign_of(issue)
+    assert campaign.status == CampaignStatus.SCHEDULED
+    revision = Revision.page_revisions.get(object_id=str(issue.pk), approved_go_live_at=when)
+    Revision.objects.filter(pk=revision.pk).update(content={**revision.content, "subject": ""})
+
+    with (
+        time_machine.travel(when + datetime.timedelta(minutes=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("publish_scheduled", stdout=StringIO())
+
+    issue = NewsletterIssuePage.objects.get(pk=issue.pk)
+    assert not issue.live
+    assert not Revision.objects.filter(pk=revision.pk, approved_go_live_at__isnull=False).exists()
+    entry = PageLogEntry.objects.get(page=issue, action="newsletter.issue.publish_blocked")
+    assert entry.data["errors"] == ["Ämnesraden är tom."]
+    assert campaign_of(issue).status != CampaignStatus.SCHEDULED
+    assert sandbox.state.campaigns[campaign.mailchimp_id]["status"] == "save"
 
 
 def test_an_editors_new_version_unschedules_what_a_sender_scheduled(

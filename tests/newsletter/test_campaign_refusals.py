@@ -8,8 +8,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from newsletter.models import CampaignStatus
+from wagtail.models import Page
+
+from newsletter.models import Campaign, CampaignStatus, NewsletterIssuePage
 from newsletter.services import campaigns as service
+from newsletter.services.publish_gate import IssueNotPublishable
 from newsletter.tasks import campaigns as tasks
 from tests.newsletter.campaign_fixtures import api_calls, campaign_of, make_issue, publish
 
@@ -68,7 +71,13 @@ def test_sending_with_checklist_errors_is_refused(
     empty = make_issue(home_page, slug="tomt-nummer")
     empty.body = []
     empty.save()
-    empty = publish(empty, sender, django_capture_on_commit_callbacks)
+    with pytest.raises(IssueNotPublishable):
+        publish(empty, sender, django_capture_on_commit_callbacks)
+    assert not Campaign.objects.filter(page_id=empty.pk).exists()
+    # One that went live before the publish gate (Wagtail's own publish): still never sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        Page.publish(empty, empty.save_revision(user=sender), user=sender)
+    empty = NewsletterIssuePage.objects.get(pk=empty.pk)
     assert campaign_of(empty).status == CampaignStatus.SYNCED  # it can be prepared and tested
     with pytest.raises(service.CampaignRefused) as refused:
         service.request_send(empty)

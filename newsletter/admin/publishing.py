@@ -1,0 +1,119 @@
+"""The editor's Publish of an issue: refused with the checklist's errors on screen, and warnings
+acknowledged first ("Jag har sett varningarna" in the checklist panel).
+
+Wagtail runs `before_publish_page` in the create and edit views after saving the draft revision
+and before publishing: the editor's work is kept as a draft, nothing goes live, nothing is synced.
+The rule itself is newsletter.services.publish_gate (also applied by NewsletterIssuePage.publish).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages as django_messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wagtail import hooks
+from wagtail.admin.messages import render
+from wagtail.admin.modal_workflow import render_modal_workflow
+
+from newsletter.models import NewsletterIssuePage
+from newsletter.services import publish_gate
+
+ACKNOWLEDGE_FIELD = "acknowledge-warnings"
+
+
+@hooks.register("register_log_actions")
+def register_publish_log_actions(actions):
+    label = gettext_lazy("Issue not published: the checklist has errors")
+    actions.register_action("newsletter.issue.publish_blocked", label, label)
+
+
+def _items(items):
+    return format_html(
+        '<ul class="errorlist" data-publish-blocked>{}</ul>',
+        format_html_join("", "<li>{}</li>", ((item.message,) for item in items)),
+    )
+
+
+def _back_to_edit(page):
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("before_publish_page")
+def refuse_publishing_with_errors(request, page):
+    if not isinstance(page, NewsletterIssuePage):
+        return None
+    # The form's full_clean computed the checklist from exactly this content in this request.
+    checklist = page.checklist if page.readiness else page.update_readiness()
+    if publish_gate.publish_refusal(page, checklist) is not None:
+        django_messages.error(
+            request,
+            render(
+                _(
+                    "The issue was not published. Fix these problems first (your changes are saved "
+                    "as a draft):"
+                ),
+                None,
+                detail=_items(checklist.errors),
+            ),
+        )
+        return _back_to_edit(page)
+    if checklist.warnings and not request.POST.get(ACKNOWLEDGE_FIELD):
+        django_messages.warning(
+            request,
+            render(
+                _(
+                    "The issue was not published yet. Check the warnings, tick “I have seen the "
+                    "warnings” under “Ready to send?” and publish again (your changes are saved as "
+                    "a draft):"
+                ),
+                None,
+                detail=_items(checklist.warnings),
+            ),
+        )
+        return _back_to_edit(page)
+    return None
+
+
+class PublishRefusedMiddleware:
+    """A publish refused by the model guard (NewsletterIssuePage.publish) somewhere in the admin,
+    most often a workflow approval that would publish: Wagtail has no hook before a workflow
+    finishes, so the refusal comes as IssueNotPublishable from inside the view (its transaction
+    rolls the approval back). Shown to the editor as the checklist's errors, in Swedish, on the
+    issue's edit page — never a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, publish_gate.IssueNotPublishable) or not exception.page_id:
+            return None
+        workflow = (
+            "workflow" in request.resolver_match.url_name if request.resolver_match else False
+        )
+        workflow = workflow or "action-workflow-action" in request.POST
+        intro = (
+            _(
+                "The issue was not approved and not published: its checklist has errors. Fix "
+                "these problems first (any changes are saved as a draft):"
+            )
+            if workflow
+            else _("The issue was not published. Fix these problems first:")
+        )
+        django_messages.error(
+            request, render(intro, None, detail=_items(exception.checklist.errors))
+        )
+        edit_url = reverse("wagtailadmin_pages:edit", args=[exception.page_id])
+        if request.headers.get("x-requested-with") == "XMLHttpRequest":
+            # Wagtail's workflow modal follows a "success" step's redirect.
+            return render_modal_workflow(
+                request, "", None, {}, json_data={"step": "success", "redirect": edit_url}
+            )
+        return HttpResponseRedirect(edit_url)
