@@ -88,6 +88,16 @@ class SafeQueryMixin:
             self._serializer_class = super().get_serializer_class()
         return self._serializer_class
 
+    @classmethod
+    def _get_serializer_class(cls, router, model, fields_config, show_details=False, nested=False):
+        # `?fields=_` starts from no fields; every item still carries its id (the schema requires
+        # it, and a client cannot follow up on an item without one).
+        if not nested and fields_config and fields_config[0][0] == "_":
+            fields_config = [fields_config[0], ("id", False, None), *fields_config[1:]]
+        return super()._get_serializer_class(
+            router, model, fields_config, show_details=show_details, nested=nested
+        )
+
     def paginate_queryset(self, queryset):
         # Load the related objects a listing shows (images, municipalities, locale, tags) for
         # the whole page at once, not one query per item; search hits arrive as a list, so

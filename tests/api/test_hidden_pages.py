@@ -40,11 +40,11 @@ SECRETS = [v for page in (DRAFT, RESTRICTED, RESTRICTED_EVENT) for v in page.val
 
 @pytest.fixture
 def hidden(content):
+    # The pages are hidden only after the issue is published: an issue whose checklist has errors
+    # (links to hidden pages) cannot be published, but a page it features can be hidden later.
     draft = add_article(content.articles, date=datetime.date(2022, 4, 2), **DRAFT)
-    draft.unpublish()
     restricted = add_article(content.articles, date=datetime.date(2022, 4, 3), **RESTRICTED)
-    PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.LOGIN)
-    # An event under a restricted section of the calendar: the restriction is inherited.
+    # An event under a section of the calendar that is restricted later: the restriction is inherited.
     members_only = content.events.add_child(
         instance=EventPage(
             title="Medlemssidor",
@@ -52,9 +52,6 @@ def hidden(content):
             start=content.spring_meeting.start,
             end=content.spring_meeting.end,
         )
-    )
-    PageViewRestriction.objects.create(
-        page=members_only, restriction_type=PageViewRestriction.LOGIN
     )
     event = members_only.add_child(
         instance=EventPage(
@@ -95,6 +92,11 @@ def hidden(content):
     ]
     issue.issue_date = (content.spring_meeting.start - datetime.timedelta(days=10)).date()
     issue.save_revision().publish()
+    draft.unpublish()
+    PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.LOGIN)
+    PageViewRestriction.objects.create(
+        page=members_only, restriction_type=PageViewRestriction.LOGIN
+    )
     # A public article whose body has buttons to both hidden pages.
     content.grastorp.body = [
         (

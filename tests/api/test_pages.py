@@ -285,3 +285,18 @@ def test_date_today_range_is_inclusive(client, content):
     assert titles(get(client, type="home.ArticlePage", date_from=today, date_to=today)) == [
         content.welcome.title
     ]
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["/api/v2/pages/", "/api/v2/images/", "/api/v2/municipalities/"]
+)
+def test_fields_underscore_still_gives_each_item_its_id(client, content, endpoint):
+    # `?fields=_` starts from no fields (Wagtail's syntax); the id stays, as the OpenAPI says.
+    response = client.get(endpoint, {"fields": "_"})
+    assert response.status_code == 200, response.content
+    items = response.json()["items"]
+    assert items and all(set(item) == {"id"} for item in items)
+    added = client.get(
+        endpoint, {"fields": "_,title" if "municipalities" not in endpoint else "_,name"}
+    )
+    assert all("id" in item for item in added.json()["items"])
