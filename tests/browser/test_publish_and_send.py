@@ -25,6 +25,8 @@ from tests.newsletter.campaign_fixtures import (  # noqa: F401
 )
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+SWEDISH_MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli"]
+SWEDISH_MONTHS += ["augusti", "september", "oktober", "november", "december"]
 
 
 def log_in(page, live_server, user):
@@ -161,8 +163,15 @@ def test_schedule_with_the_swedish_picker_from_a_browser_in_new_york(
     help_text = dialog.locator("[data-now-stockholm]").inner_text()
     # "… i Sverige är klockan nu 30 november 2026 23:08": Stockholm's clock, not New York's.
     shown = re.search(r"klockan nu (\d+ \w+ \d{4} \d\d:\d\d)", help_text).group(1)
-    shown = datetime.datetime.strptime(shown.split(" ", 3)[-1], "%H:%M").time()
-    stockholm_now = datetime.datetime.combine(now.date(), shown, tzinfo=STOCKHOLM)
+    day_shown, month_shown, year_shown, clock_shown = shown.split(" ")
+    stockholm_now = datetime.datetime.combine(
+        datetime.date(
+            int(year_shown), SWEDISH_MONTHS.index(month_shown.lower()) + 1, int(day_shown)
+        ),
+        datetime.datetime.strptime(clock_shown, "%H:%M").time(),
+        tzinfo=STOCKHOLM,
+    )
+    # The whole date is compared, so the test holds across midnight in Stockholm.
     assert abs(stockholm_now - now) < datetime.timedelta(minutes=5), help_text
 
     field = dialog.get_by_label("Datum och tid (svensk tid)")
@@ -176,9 +185,7 @@ def test_schedule_with_the_swedish_picker_from_a_browser_in_new_york(
     ).is_visible():
         picker.locator(".xdsoft_next").first.click()
     month_label = picker.locator(".xdsoft_month span").first.inner_text()
-    swedish_months = ["januari", "februari", "mars", "april", "maj", "juni", "juli"]
-    swedish_months += ["augusti", "september", "oktober", "november", "december"]
-    assert month_label.lower() in swedish_months  # Swedish names, not the browser's English
+    assert month_label.lower() in SWEDISH_MONTHS  # Swedish names, not the browser's English
     picker.locator(
         f"td.xdsoft_date[data-date='{day.day}'][data-month='{day.month - 1}']"
         f"[data-year='{day.year}']"
