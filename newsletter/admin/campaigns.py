@@ -28,6 +28,12 @@ from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.widgets.button import Button
 
 from newsletter.admin.segments import RecipientsForm
+from newsletter.admin.stockholm_time import (
+    QuarterHourPicker,
+    StockholmDateTimeField,
+    now_in_stockholm,
+    suggested_time,
+)
 from newsletter.models import Campaign, CampaignStatus, NewsletterIssuePage
 from newsletter.panels import CampaignStatusPanel as _CampaignStatusPanel
 from newsletter.services import campaigns as service
@@ -113,10 +119,9 @@ class TestForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    when = forms.DateTimeField(
-        label=gettext_lazy("Send at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    when = StockholmDateTimeField(
+        label=gettext_lazy("Send at (Swedish time)"),
+        error_messages={"invalid": gettext_lazy("Give a date and time as YYYY-MM-DD HH:MM.")},
     )
 
 
@@ -180,7 +185,8 @@ def status_view(request, page_id):
     context.update(
         {
             "test_form": TestForm(initial={"emails": request.user.email}),
-            "schedule_form": ScheduleForm(),
+            "schedule_form": ScheduleForm(initial={"when": suggested_time()}),
+            "now_stockholm": now_in_stockholm(),
             "recipients_form": RecipientsForm(instance=context["campaign"]),
         }
     )
@@ -370,33 +376,24 @@ class PublishAndSendForm(forms.Form):
     operation = forms.ChoiceField(
         choices=[(publish_and_send.SEND, "send"), (publish_and_send.SCHEDULE, "schedule")]
     )
-    day = forms.DateField(
-        label=gettext_lazy("Date"),
+    when = StockholmDateTimeField(
         required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.TextInput(
-            attrs={"placeholder": "ÅÅÅÅ-MM-DD", "inputmode": "numeric", "autocomplete": "off"}
+        # The picker's calendar opens inside the dialog (Wagtail's focus trap, above the overlay).
+        widget=QuarterHourPicker(
+            attrs={"id": "publish-send-when", "aria-describedby": "publish-send-when-help"},
+            js_overlay_parent_selector="#publish-send-dialog",
         ),
-    )
-    clock = forms.TimeField(
-        label=gettext_lazy("Time (Swedish time)"),
-        required=False,
-        input_formats=["%H:%M", "%H.%M"],
-        widget=forms.TextInput(
-            attrs={"placeholder": "TT:MM", "inputmode": "numeric", "autocomplete": "off"}
-        ),
+        error_messages={"invalid": gettext_lazy("Give a date and time as YYYY-MM-DD HH:MM.")},
     )
 
     def clean(self):
         data = super().clean()
-        if data.get("operation") == publish_and_send.SCHEDULE:
-            if not data.get("day") or not data.get("clock"):
-                raise forms.ValidationError(
-                    _("Give a date (YYYY-MM-DD) and a time (HH:MM) in Swedish time.")
-                )
-            data["when"] = publish_and_send.stockholm_time(data["day"], data["clock"])
-        else:
+        if data.get("operation") != publish_and_send.SCHEDULE:
             data["when"] = None
+        elif not data.get("when") and "when" not in self.errors:
+            raise forms.ValidationError(
+                _("Give a date and time (YYYY-MM-DD HH:MM) in Swedish time.")
+            )
         return data
 
 
@@ -499,8 +496,6 @@ def register_campaign_menu_item():
 
 def publish_send_context(page, user) -> dict:
     """What the "Publicera och skicka" dialog shows: the issue's latest version, as saved."""
-    from django.utils import timezone
-
     from newsletter.services.campaigns import site_settings_for
 
     campaign = Campaign.objects.filter(page_id=page.pk).first()
@@ -524,7 +519,8 @@ def publish_send_context(page, user) -> dict:
         "refusals": refusals,
         "can_publish": page.permissions_for_user(user).can_publish(),
         "needs_publish": not page.live or page.has_unpublished_changes,
-        "now_stockholm": timezone.now().astimezone(publish_and_send.STOCKHOLM),
+        "now_stockholm": now_in_stockholm(),
+        "publish_form": PublishAndSendForm(initial={"when": suggested_time()}),
         "test_form": TestForm(initial={"emails": user.email}),
         "publish_send_url": reverse("newsletter_campaign:publish_send", args=[page.pk]),
         "test_url": reverse("newsletter_campaign:test", args=[page.pk]),
@@ -548,6 +544,11 @@ class PublishAndSendMenuItem(ActionMenuItem):
             and isinstance(page, NewsletterIssuePage)
             and can_send(context["request"].user)
         )
+
+    @property
+    def media(self):
+        # Wagtail's date/time picker script, whatever panels the editor has.
+        return PublishAndSendForm().media
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)

@@ -1,5 +1,6 @@
 """The editor's Publish of an issue: refused with the checklist's errors on screen, and warnings
-acknowledged first ("Jag har sett varningarna" in the checklist panel).
+acknowledged first ("Jag har sett varningarna": a dialog on Publish from any tab, or the checkbox
+in the checklist panel).
 
 Wagtail runs `before_publish_page` in the create and edit views after saving the draft revision
 and before publishing: the editor's work is kept as a draft, nothing goes live, nothing is synced.
@@ -32,6 +33,13 @@ def register_publish_log_actions(actions):
     actions.register_action("newsletter.issue.publish_blocked", label, label)
 
 
+@hooks.register("insert_editor_js")
+def publish_warnings_js():
+    from django.templatetags.static import static
+
+    return format_html('<script src="{}" defer></script>', static("js/publish-warnings.js"))
+
+
 def _items(items):
     return format_html(
         '<ul class="errorlist" data-publish-blocked>{}</ul>',
@@ -62,21 +70,30 @@ def refuse_publishing_with_errors(request, page):
             ),
         )
         return _back_to_edit(page)
-    if checklist.warnings and not request.POST.get(ACKNOWLEDGE_FIELD):
+    if unacknowledged_warnings(checklist, request.POST.get(ACKNOWLEDGE_FIELD, "")):
+        # The edit page opens the warnings dialog again on this message (publish-warnings.js).
         django_messages.warning(
             request,
             render(
                 _(
-                    "The issue was not published yet. Check the warnings, tick “I have seen the "
-                    "warnings” under “Ready to send?” and publish again (your changes are saved as "
-                    "a draft):"
+                    "The issue was not published yet. Check the warnings and confirm that you "
+                    "have seen them (your changes are saved as a draft):"
                 ),
                 None,
-                detail=_items(checklist.warnings),
+                detail=format_html(
+                    "<div data-publish-warnings-refused>{}</div>", _items(checklist.warnings)
+                ),
             ),
         )
         return _back_to_edit(page)
     return None
+
+
+def unacknowledged_warnings(checklist, acknowledged: str) -> list:
+    """The warnings the editor has not confirmed seeing. The acknowledgement names the codes the
+    editor was shown, so a warning that appeared since (unsaved edits) is asked about again."""
+    seen = {code.strip() for code in acknowledged.split(",") if code.strip()}
+    return [item for item in checklist.warnings if item.code not in seen]
 
 
 class PublishRefusedMiddleware:

@@ -20,6 +20,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -568,10 +569,14 @@ def _fetch_recipient_count(campaign: Campaign) -> int | None:
     return (audience.get("stats") or {}).get("member_count")
 
 
+# Send times are Swedish wall-clock times, whatever the editor's Wagtail time zone preference.
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
 def _format_time(when: datetime) -> str:
     from django.utils.formats import date_format
 
-    return date_format(timezone.localtime(when), "j F Y H:i")
+    return date_format(timezone.localtime(when, STOCKHOLM), "j F Y H:i")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,8 +11,7 @@ asks the state machine exactly as the separate Schedule and Send buttons do.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,15 +20,10 @@ from newsletter.models import Campaign, CampaignStatus, NewsletterIssuePage
 from newsletter.services import campaigns as service
 from newsletter.services import publish_gate
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+STOCKHOLM = service.STOCKHOLM
 
 SEND = "send"
 SCHEDULE = "schedule"
-
-
-def stockholm_time(day: date, clock: time) -> datetime:
-    """A wall-clock time in Sweden, whatever the server's or the browser's time zone."""
-    return datetime.combine(day, clock).replace(tzinfo=STOCKHOLM)
 
 
 @dataclass

@@ -25,6 +25,8 @@ from tests.newsletter.campaign_fixtures import (  # noqa: F401
 )
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+SWEDISH_MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli"]
+SWEDISH_MONTHS += ["augusti", "september", "oktober", "november", "december"]
 
 
 def log_in(page, live_server, user):
@@ -85,21 +87,118 @@ def campaign_of_exists(issue):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_warnings_are_acknowledged_before_publishing(
+def test_warnings_are_acknowledged_in_a_dialog_from_any_tab(
     page, live_server, home_page, site_settings, sandbox, sender
 ):
     issue = draft_issue(home_page, sender)  # dated 2022: "check the issue date" is a warning
     log_in(page, live_server, sender)
-    page.goto(f"{live_server.url}/admin/pages/{issue.pk}/edit/")
+    edit_url = f"{live_server.url}/admin/pages/{issue.pk}/edit/"
+    page.goto(edit_url)
+    # Not on the content tab, where the checklist panel is.
+    page.get_by_role("tab").nth(1).click()
+    assert not page.get_by_label("Jag har sett varningarna").is_visible()
     page.locator("footer [data-w-dropdown-target='toggle']").first.click()
     page.locator("button[name='action-publish']").click()
-    page.get_by_text("Numret är inte publicerat ännu.").wait_for()
+    dialog = page.get_by_role("dialog", name="Har du sett varningarna?")
+    dialog.wait_for()
+    assert "Kontrollera numrets datum." in dialog.inner_text()
+    assert page.url.startswith(edit_url)  # nothing was submitted
     assert not NewsletterIssuePage.objects.get(pk=issue.pk).live
-    page.get_by_label("Jag har sett varningarna").check()
+    assert serious_violations(page, "#publish-warnings-dialog") == []
+    # Going back leaves everything as it was.
+    dialog.get_by_role("button", name="Tillbaka till numret").click()
+    dialog.wait_for(state="hidden")
+    assert not NewsletterIssuePage.objects.get(pk=issue.pk).live
+
     page.locator("footer [data-w-dropdown-target='toggle']").first.click()
     page.locator("button[name='action-publish']").click()
+    dialog.get_by_role("button", name="Jag har sett varningarna – publicera").click()
     page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
     assert NewsletterIssuePage.objects.get(pk=issue.pk).live
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_warning_that_appears_with_unsaved_edits_is_asked_about_on_return(
+    page, live_server, home_page, site_settings, sandbox, sender
+):
+    issue = draft_issue(home_page, sender)
+    log_in(page, live_server, sender)
+    page.goto(f"{live_server.url}/admin/pages/{issue.pk}/edit/")
+    # The editor ticks the box for the warnings shown, then empties the preview text (a new
+    # warning the list could not know) and publishes.
+    page.get_by_label("Jag har sett varningarna").check()
+    page.locator("#id_preheader").fill("")
+    page.locator("footer [data-w-dropdown-target='toggle']").first.click()
+    page.locator("button[name='action-publish']").click()
+    # Sent back with the draft saved, and the dialog open on the fresh list.
+    page.get_by_text("Numret är inte publicerat ännu.").wait_for()
+    dialog = page.get_by_role("dialog", name="Har du sett varningarna?")
+    dialog.wait_for()
+    assert "Förhandstexten är tom" in dialog.inner_text()
+    assert "Kontrollera numrets datum." in dialog.inner_text()
+    assert not NewsletterIssuePage.objects.get(pk=issue.pk).live
+    dialog.get_by_role("button", name="Jag har sett varningarna – publicera").click()
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
+    issue = NewsletterIssuePage.objects.get(pk=issue.pk)
+    assert issue.live and issue.preheader == ""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_schedule_with_the_swedish_picker_from_a_browser_in_new_york(
+    browser, live_server, home_page, site_settings, sandbox, sender
+):
+    """The browser's zone and language are New York's and English: the picker is Wagtail's, in
+    Swedish, and the time picked is Swedish time."""
+    context = browser.new_context(locale="en-US", timezone_id="America/New_York")
+    page = context.new_page()
+    issue = draft_issue(home_page, sender)
+    log_in(page, live_server, sender)
+    page.goto(f"{live_server.url}/admin/pages/{issue.pk}/edit/")
+    page.locator("footer [data-w-dropdown-target='toggle']").first.click()
+    page.get_by_role("button", name="Publicera och skicka…").click()
+    dialog = page.get_by_role("dialog")
+    now = timezone.now().astimezone(STOCKHOLM)
+    help_text = dialog.locator("[data-now-stockholm]").inner_text()
+    # "… i Sverige är klockan nu 30 november 2026 23:08": Stockholm's clock, not New York's.
+    shown = re.search(r"klockan nu (\d+ \w+ \d{4} \d\d:\d\d)", help_text).group(1)
+    day_shown, month_shown, year_shown, clock_shown = shown.split(" ")
+    stockholm_now = datetime.datetime.combine(
+        datetime.date(
+            int(year_shown), SWEDISH_MONTHS.index(month_shown.lower()) + 1, int(day_shown)
+        ),
+        datetime.datetime.strptime(clock_shown, "%H:%M").time(),
+        tzinfo=STOCKHOLM,
+    )
+    # The whole date is compared, so the test holds across midnight in Stockholm.
+    assert abs(stockholm_now - now) < datetime.timedelta(minutes=5), help_text
+
+    field = dialog.get_by_label("Datum och tid (svensk tid)")
+    field.click()
+    picker = page.locator("#publish-send-dialog .xdsoft_datetimepicker")
+    picker.wait_for()  # opened inside the dialog (its focus trap), not behind it
+    day = (now + datetime.timedelta(days=3)).date()
+    while not picker.locator(
+        f"td.xdsoft_date[data-date='{day.day}'][data-month='{day.month - 1}']"
+        f"[data-year='{day.year}']"
+    ).is_visible():
+        picker.locator(".xdsoft_next").first.click()
+    month_label = picker.locator(".xdsoft_month span").first.inner_text()
+    assert month_label.lower() in SWEDISH_MONTHS  # Swedish names, not the browser's English
+    picker.locator(
+        f"td.xdsoft_date[data-date='{day.day}'][data-month='{day.month - 1}']"
+        f"[data-year='{day.year}']"
+    ).click()
+    picker.locator(".xdsoft_time[data-hour='9'][data-minute='45']").click()
+    assert field.input_value() == f"{day.isoformat()} 09:45"
+    dialog.get_by_role("button", name="Schemalägg").click()
+    page.get_by_text("Numret är publicerat och schemaläggs").wait_for()
+    expected = datetime.datetime.combine(day, datetime.time(9, 45), tzinfo=STOCKHOLM)
+    assert campaign_of(issue).scheduled_for == expected
+    page.locator("[data-scheduled-for]").wait_for()
+    assert "09:45 (svensk tid)" in page.locator("[data-scheduled-for]").inner_text()
+    context.close()
 
 
 @pytest.mark.browser
@@ -125,8 +224,8 @@ def test_publish_and_schedule_then_the_panel_updates_by_itself(
     assert serious_violations(page, "#publish-send-dialog") == []
 
     day = (timezone.now().astimezone(STOCKHOLM) + datetime.timedelta(days=2)).date()
-    dialog.get_by_label("Datum").fill(day.isoformat())
-    dialog.get_by_label("Klockslag (svensk tid)").fill("08:00")
+    # Typed, as a user may, into Wagtail's date/time field.
+    dialog.get_by_label("Datum och tid (svensk tid)").fill(f"{day.isoformat()} 08:00")
     dialog.get_by_role("button", name="Schemalägg").click()
     page.get_by_text("Numret är publicerat och schemaläggs").wait_for()
     panel = page.locator("[data-campaign-state-url]")

@@ -55,7 +55,7 @@ def test_publish_and_schedule_a_draft_for_a_swedish_time(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url("publish_send", issue),
-            {"operation": "schedule", "day": day.isoformat(), "clock": "07:10"},
+            {"operation": "schedule", "when": f"{day.isoformat()} 07:10"},
             follow=True,
         )
     html = response.content.decode()
@@ -120,10 +120,12 @@ def test_an_issue_with_errors_is_neither_published_nor_sent(
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"operation": "schedule", "day": "2026-13-45", "clock": "08:00"}, "Ange ett datum"),
-        ({"operation": "schedule", "day": "", "clock": "08:00"}, "Ange ett datum"),
-        ({"operation": "schedule", "day": "2020-01-01", "clock": "08:00"}, "redan passerat"),
-        ({"operation": "schedule", "day": "9999-01-01", "clock": "08:00"}, "för långt fram"),
+        ({"operation": "schedule", "when": "2026-13-45 08:00"}, "Ange datum och tid"),
+        ({"operation": "schedule", "when": "08:00"}, "Ange datum och tid"),
+        ({"operation": "schedule", "when": ""}, "Ange datum och tid"),
+        ({"operation": "schedule", "when": "<script>alert(1)</script>"}, "Ange datum och tid"),
+        ({"operation": "schedule", "when": "2020-01-01 08:00"}, "redan passerat"),
+        ({"operation": "schedule", "when": "9999-01-01 08:00"}, "för långt fram"),
         ({"operation": "blast"}, "Välj"),
     ],
 )
@@ -195,8 +197,7 @@ def test_the_dialogs_forms_post_with_their_csrf_token(issue, sender, sandbox):
         {
             "csrfmiddlewaretoken": publish_form.group(1),
             "operation": "schedule",
-            "day": day.isoformat(),
-            "clock": "09:00",
+            "when": f"{day.isoformat()} 09:00",
         },
     )
     assert response.status_code == 302
@@ -301,7 +302,7 @@ def test_a_sync_that_fails_for_good_keeps_the_intent_and_offers_to_redo_it(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             url("publish_send", issue),
-            {"operation": "schedule", "day": day.isoformat(), "clock": "06:45"},
+            {"operation": "schedule", "when": f"{day.isoformat()} 06:45"},
         )
     campaign = campaign_of(issue)
     assert NewsletterIssuePage.objects.get(pk=issue.pk).live
