@@ -1,0 +1,104 @@
+"""Per-process copies of what every public page reads first and editors rarely change: the Site
+that answers a host (with its home page) and the site settings (footer, contact person).
+
+Each process keeps them under one shared version, read once per request from the default cache
+(Redis, or the file cache the gunicorn workers share), so a change made on any machine reaches
+every worker at its next request: saving or deleting a Site, a page (publishing, unpublishing,
+moving), the site settings or a person drops the version (`changed`). Only Wagtail's page view
+uses the copies (`cms.views.serve`); the admin and other views read the database as Wagtail
+does. Each request gets its own shallow copy, so nothing it sets on one leaks into the next.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http.request import split_domain_port
+
+VERSION_KEY = "cms:site-version"
+
+# One version's copies at a time: {"version": str, "items": {key: object}}.
+_kept: dict = {"version": None, "items": {}}
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Missing (first request, cleared or culled cache): a fresh one, so nothing kept under
+        # an older version is trusted.
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY) or uuid.uuid4().hex
+    return version
+
+
+def _items(request) -> dict | None:
+    """This version's copies, or None on a request that must read the database."""
+    version = getattr(request, "_sitecache_version", None)
+    if version is None:
+        return None
+    if _kept["version"] != version:
+        _kept["version"], _kept["items"] = version, {}
+    return _kept["items"]
+
+
+def site_for_request(request):
+    """The Site for this request's host (its root page loaded), as `Site.find_for_request`."""
+    from wagtail.models import Site
+
+    items = _items(request)
+    if items is None:
+        return Site.find_for_request(request)
+    key = ("site", split_domain_port(request._get_raw_host())[0], request.get_port())
+    if key not in items:
+        site = Site._find_for_request(request)
+        if site is None:
+            return None
+        items[key] = site
+    return copy.copy(items[key])
+
+
+def setting_for_request(model, request):
+    """A site setting (`BaseSiteSetting`) for this request's site, or None to read it as
+    Wagtail does."""
+    items = _items(request)
+    site = getattr(request, "_wagtail_site", None)
+    if items is None or site is None:
+        return None
+    key = ("setting", model._meta.label, site.pk)
+    if key not in items:
+        items[key] = model.for_site(site)
+    return copy.copy(items[key])
+
+
+def changed(sender=None, **kwargs):
+    cache.delete(VERSION_KEY)
+    # Again after the commit: a request between the two may have kept the old rows.
+    transaction.on_commit(lambda: cache.delete(VERSION_KEY))
+
+
+def use_for_request(request) -> None:
+    """Let this public page request read the copies (called by `cms.views.serve` before
+    routing; other views read the database as Wagtail does)."""
+    if not hasattr(request, "_wagtail_site"):
+        request._sitecache_version = _version()
+        request._wagtail_site = site_for_request(request)
+
+
+def connect() -> None:
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    from wagtail.models import Page, Site
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    for model in apps.get_models():
+        if issubclass(model, Page):
+            for signal in (post_save, post_delete, page_published, page_unpublished):
+                signal.connect(changed, sender=model, dispatch_uid=f"sitecache-{signal}-{model}")
+    post_page_move.connect(changed, dispatch_uid="sitecache-move")
+    for model in (Site, apps.get_model("cms.SiteSettings"), apps.get_model("home.Person")):
+        post_save.connect(changed, sender=model, dispatch_uid=f"sitecache-save-{model}")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"sitecache-del-{model}")
