@@ -1,5 +1,6 @@
 """Per-process copies of what every public page reads first and editors rarely change: the Site
-that answers a host (with its home page) and the site settings (footer, contact person).
+that answers a host (with its home page), the site settings (footer, contact person), which
+pages a path names (routing) and the home page's sections.
 
 Each process keeps them under one shared version, read once per request from the default cache
 (Redis, or the file cache the gunicorn workers share), so a change made on any machine reaches
@@ -20,8 +21,10 @@ from django.http.request import split_domain_port
 
 VERSION_KEY = "cms:site-version"
 
-# One version's copies at a time: {"version": str, "items": {key: object}}.
+# One version's copies at a time: {"version": str, "items": {key: object}}. Bounded, since some
+# keys come from the URL (routing): past the bound, new ones are read from the database each time.
 _kept: dict = {"version": None, "items": {}}
+MAX_ITEMS = 2_000
 
 
 def _version() -> str:
@@ -44,6 +47,22 @@ def _items(request) -> dict | None:
     return _kept["items"]
 
 
+def kept(request, key, load):
+    """`load()`, kept under `key` for this version (read-only to the caller: it is shared by the
+    process's later requests). On a request that may not use the copies, just `load()`."""
+    items = _items(request)
+    if items is None:
+        return load()
+    try:
+        return items[key]
+    except KeyError:
+        pass
+    value = load()
+    if len(items) < MAX_ITEMS:
+        items[key] = value
+    return value
+
+
 def site_for_request(request):
     """The Site for this request's host (its root page loaded), as `Site.find_for_request`."""
     from wagtail.models import Site
@@ -52,12 +71,8 @@ def site_for_request(request):
     if items is None:
         return Site.find_for_request(request)
     key = ("site", split_domain_port(request._get_raw_host())[0], request.get_port())
-    if key not in items:
-        site = Site._find_for_request(request)
-        if site is None:
-            return None
-        items[key] = site
-    return copy.copy(items[key])
+    site = kept(request, key, lambda: Site._find_for_request(request))
+    return copy.copy(site) if site is not None else None
 
 
 def setting_for_request(model, request):
@@ -68,12 +83,12 @@ def setting_for_request(model, request):
     if items is None or site is None:
         return None
     key = ("setting", model._meta.label, site.pk)
-    if key not in items:
-        items[key] = model.for_site(site)
-    return copy.copy(items[key])
+    return copy.copy(kept(request, key, lambda: model.for_site(site)))
 
 
 def changed(sender=None, **kwargs):
+    if kwargs.get("created") and sender is not None and sender._meta.label == "cms.SiteSettings":
+        return  # made with its defaults on a site's first view: nothing kept shows it yet
     cache.delete(VERSION_KEY)
     # Again after the commit: a request between the two may have kept the old rows.
     transaction.on_commit(lambda: cache.delete(VERSION_KEY))
