@@ -1,13 +1,15 @@
 """Per-process copies of what every public page reads first and editors rarely change: the Site
 that answers a host (with its home page), the site settings (footer, contact person), which
-pages a path names (routing) and the home page's sections.
+pages a path names (routing), the home page's sections and the pieces templates mark
+`{% sitewide %}` (the sign-up form).
 
 Each process keeps them under one shared version, read once per request from the default cache
 (Redis, or the file cache the gunicorn workers share), so a change made on any machine reaches
 every worker at its next request: saving or deleting a Site, a page (publishing, unpublishing,
-moving), the site settings or a person drops the version (`changed`). Only Wagtail's page view
-uses the copies (`cms.views.serve`); the admin and other views read the database as Wagtail
-does. Each request gets its own shallow copy, so nothing it sets on one leaks into the next.
+moving), the site settings, a person or a municipality (the sign-up form lists them) drops the
+version (`changed`). Only Wagtail's page view uses the copies (`cms.views.serve`); the admin and
+other views read the database as Wagtail does. Each request gets its own shallow copy of the Site
+and the settings, so nothing it sets on them leaks into the next.
 """
 
 from __future__ import annotations
@@ -114,6 +116,10 @@ def connect() -> None:
             for signal in (post_save, post_delete, page_published, page_unpublished):
                 signal.connect(changed, sender=model, dispatch_uid=f"sitecache-{signal}-{model}")
     post_page_move.connect(changed, dispatch_uid="sitecache-move")
-    for model in (Site, apps.get_model("cms.SiteSettings"), apps.get_model("home.Person")):
+    kept_models = (
+        Site,
+        *map(apps.get_model, ("cms.SiteSettings", "home.Person", "home.Municipality")),
+    )
+    for model in kept_models:
         post_save.connect(changed, sender=model, dispatch_uid=f"sitecache-save-{model}")
         post_delete.connect(changed, sender=model, dispatch_uid=f"sitecache-del-{model}")
