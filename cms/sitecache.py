@@ -50,8 +50,9 @@ def _items(request) -> dict | None:
 
 
 def kept(request, key, load):
-    """`load()`, kept under `key` for this version (read-only to the caller: it is shared by the
-    process's later requests). On a request that may not use the copies, just `load()`."""
+    """`load()`, kept under `key` for this version when it found something (read-only to the
+    caller: it is shared by the process's later requests). On a request that may not use the
+    copies, just `load()`."""
     items = _items(request)
     if items is None:
         return load()
@@ -60,7 +61,8 @@ def kept(request, key, load):
     except KeyError:
         pass
     value = load()
-    if len(items) < MAX_ITEMS:
+    # Nothing found is not kept: paths that name no page (scanners) would fill the copies.
+    if value and len(items) < MAX_ITEMS:
         items[key] = value
     return value
 

@@ -144,3 +144,11 @@ def test_urls_from_visitors_cannot_grow_the_copies_without_bound(
         client.get(f"/om/{n}/{n}/")
     assert len(sitecache._kept["items"]) <= 5
     shown(client, article.url)  # still served, from the database past the bound
+
+
+def test_paths_that_name_no_page_are_not_kept(client, home_page, article):
+    shown(client, article.url)
+    kept_before = len(sitecache._kept["items"])
+    for n in range(10):
+        shown(client, f"/finns-inte-{n}/sida/", status=404)
+    assert len(sitecache._kept["items"]) == kept_before
