@@ -8,7 +8,9 @@ with images, 50 events), collects the static files, then runs the production set
 gunicorn (`gunicorn.conf.py`: 2 sync workers) twice — page cache off, then on — and drives each
 URL with Debian's `wrk` (installed with apt when missing). Prints requests/s and p50/p99 per page
 type uncached and cached, beside a trivial Django view (/robots.txt, uncached) and a static file
-served by WhiteNoise measured in the same run, with each figure's ratio to them.
+served by WhiteNoise measured in the same run, with each figure's ratio to them, and the workers'
+CPU time per request (which, unlike requests/s, does not depend on what else the machine runs;
+the load average is printed too).
 
 Targets (issue 13); the script exits non-zero when one is missed:
   cached anonymous pages   ≥ 50 % of the static file's rate
@@ -157,18 +159,36 @@ class Server:
                 time.sleep(0.2)
         raise SystemExit("gunicorn did not start")
 
-    def worker_rss_mb(self) -> list[float]:
-        sizes = []
+    def _workers(self) -> dict[str, str]:
+        found = {}
         for status in Path("/proc").glob("[0-9]*/status"):
             try:
                 text = status.read_text()
             except OSError:
                 continue
             if re.search(rf"^PPid:\s+{self.process.pid}$", text, re.M):
-                rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
-                if rss:
-                    sizes.append(int(rss.group(1)) / 1024)
+                found[status.parent.name] = text
+        return found
+
+    def worker_rss_mb(self) -> list[float]:
+        sizes = []
+        for text in self._workers().values():
+            rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
+            if rss:
+                sizes.append(int(rss.group(1)) / 1024)
         return sizes
+
+    def worker_cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) each worker has used: per request, it does not depend on
+        what else the machine is running, unlike requests/s."""
+        seconds = {}
+        for pid in self._workers():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return seconds
 
     def stop(self) -> None:
         self.process.terminate()
@@ -203,6 +223,7 @@ def wrk(binary: str, port: int, path: str, duration: int, connections: int) -> d
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "rate": rate,
         "p50": percentile(50),
         "p99": percentile(99),
@@ -216,8 +237,25 @@ def measure(binary, server, paths, args) -> dict:
         status, _headers = fetch(server.port, path)  # warm: renditions, and the page cache
         if status != 200:
             raise SystemExit(f"{path} answered {status}")
+        before = server.worker_cpu_seconds()
         results[name] = wrk(binary, server.port, path, args.duration, args.connections)
+        after = server.worker_cpu_seconds()
+        # Unknown when a worker was replaced during the run (max_requests).
+        same = before.keys() == after.keys() and results[name]["requests"]
+        results[name]["cpu_ms"] = (
+            1000 * (sum(after.values()) - sum(before.values())) / results[name]["requests"]
+            if same
+            else None
+        )
     return results
+
+
+def _cpu(result: dict) -> str:
+    return "–" if result.get("cpu_ms") is None else f"{result['cpu_ms']:.1f}"
+
+
+def _load() -> str:
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def main() -> int:
@@ -233,6 +271,7 @@ def main() -> int:
         return 0
 
     binary = ensure_wrk()
+    load_before = _load()
     workdir = Path(tempfile.mkdtemp(prefix="bench-http-"))
     started = time.perf_counter()
     try:
@@ -282,11 +321,13 @@ def main() -> int:
         f"\nwrk -c{args.connections} -d{args.duration}s, gunicorn (gunicorn.conf.py) with "
         f"production settings on SQLite, {os.cpu_count()} CPUs"
     )
-    print(f"{'':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    print(f"load average before and after: {load_before} → {_load()}")
+    print("cpu: worker CPU ms per request (independent of other load on the machine)")
+    print(f"{'':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'cpu':>7}")
     for name, r in baselines.items():
-        print(f"{name:<20}{r['rate']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}")
+        print(f"{name:<20}{r['rate']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{_cpu(r):>7}")
     header = (
-        f"\n{'page':<20}{'uncached':>9}{'p50':>7}{'p99':>7}{'÷trivial':>10}"
+        f"\n{'page':<20}{'uncached':>9}{'p50':>7}{'p99':>7}{'cpu':>7}{'÷trivial':>10}"
         f"{'cached':>9}{'p50':>7}{'p99':>7}{'÷static':>9}"
     )
     print(header)
@@ -294,7 +335,7 @@ def main() -> int:
     for name in PAGES:
         u = uncached[name]
         line = (
-            f"{name:<20}{u['rate']:>9.0f}{u['p50']:>7.1f}{u['p99']:>7.1f}"
+            f"{name:<20}{u['rate']:>9.0f}{u['p50']:>7.1f}{u['p99']:>7.1f}{_cpu(u):>7}"
             f"{u['rate'] / trivial:>9.1%}"
         )
         if name in cached:

@@ -6,6 +6,7 @@ class CmsConfig(AppConfig):
     verbose_name = "SmåKom"
 
     def ready(self):
-        from cms import purge
+        from cms import purge, sitecache
 
         purge.connect()
+        sitecache.connect()

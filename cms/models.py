@@ -67,6 +67,19 @@ class SiteSettings(BaseSiteSetting):
     class Meta:
         verbose_name = _("site settings")
 
+    @classmethod
+    def for_request(cls, request):
+        # Public pages read the per-process copy (cms.sitecache); the admin reads the database.
+        attr_name = cls.get_cache_attr_name()
+        if not hasattr(request, attr_name):
+            from cms import sitecache
+
+            kept = sitecache.setting_for_request(cls, request)
+            if kept is not None:
+                kept._request = request
+                setattr(request, attr_name, kept)
+        return super().for_request(request)
+
     @property
     def from_name(self) -> str:
         return self.newsletter_from_name or settings.MAILCHIMP_FROM_NAME

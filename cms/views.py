@@ -8,9 +8,12 @@ from wagtail.models import Site
 
 def serve(request, path):
     """Route below the site root without loading the home page as its own type first (Wagtail
-    asks `site.root_page.specific.route(...)`); Wagtail's view then serves the cached route."""
+    asks `site.root_page.specific.route(...)`); Wagtail's view then serves the cached route. The
+    Site, its home page and its settings come from the per-process copies (`cms.sitecache`)."""
+    from cms import sitecache
     from home.models.pages import route_below
 
+    sitecache.use_for_request(request)
     components = [part for part in path.split("/") if part]
     if components and not hasattr(request, "_wagtail_route_for_request"):
         site = Site.find_for_request(request)

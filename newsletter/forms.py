@@ -6,6 +6,9 @@ import unicodedata
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from home.models import Municipality
@@ -52,6 +55,52 @@ def form_max_seconds() -> float:
     return getattr(settings, "NEWSLETTER_FORM_MAX_SECONDS", 24 * 3600)
 
 
+class _NameChoices(forms.models.ModelChoiceIterator):
+    """(pk, name) from one query: no model instance per municipality."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class _PlainSelect(forms.Select):
+    """The markup of Django's select, built in Python: the sign-up form is on the home page and
+    every newsletter page, and rendering an option template per municipality took about as long
+    as the rest of the home page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        wanted = self.format_value(value)
+        options, chosen = [], False
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not chosen and option_value in wanted
+            chosen = chosen or selected
+            options.append((option_value, mark_safe(" selected") if selected else "", label))
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            format_html_join("\n", '<option value="{}"{}>{}</option>', options),
+        )
+
+
+class MunicipalityChoiceField(forms.ModelChoiceField):
+    """The optional municipality question of the sign-up and preferences forms."""
+
+    iterator = _NameChoices
+    widget = _PlainSelect
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Municipality (optional)"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("empty_label", _("– Choose municipality –"))
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": _("Choose a municipality from the list.")}
+        )
+        super().__init__(queryset=Municipality.objects.order_by("name"), **kwargs)
+
+
 class SignupForm(forms.Form):
     email = forms.CharField(
         label=_("Email address"),
@@ -71,13 +120,7 @@ class SignupForm(forms.Form):
             "max_length": _("The name can be at most 100 characters long."),
         },
     )
-    municipality = forms.ModelChoiceField(
-        label=_("Municipality (optional)"),
-        queryset=Municipality.objects.order_by("name"),
-        required=False,
-        empty_label=_("– Choose municipality –"),
-        error_messages={"invalid_choice": _("Choose a municipality from the list.")},
-    )
+    municipality = MunicipalityChoiceField()
     consent = forms.BooleanField(
         label=CONSENT_TEXT,
         error_messages={"required": _("Tick the box to show that you want the newsletter.")},
@@ -156,13 +199,7 @@ class PreferencesForm(forms.Form):
         error_messages={"max_length": _("The organisation can be at most 160 characters long.")},
     )
     # The same question as the sign-up form's.
-    municipality = forms.ModelChoiceField(
-        label=_("Municipality (optional)"),
-        queryset=Municipality.objects.order_by("name"),
-        required=False,
-        empty_label=_("– Choose municipality –"),
-        error_messages={"invalid_choice": _("Choose a municipality from the list.")},
-    )
+    municipality = MunicipalityChoiceField()
     interests = forms.MultipleChoiceField(
         label=_("What would you like to hear about?"),
         choices=INTERESTS,

@@ -182,7 +182,7 @@ else:
         }
     }
 CACHES["renditions"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "cms.renditioncache.RenditionCache",
     "LOCATION": "renditions",
     "OPTIONS": {"MAX_ENTRIES": 5_000},
 }

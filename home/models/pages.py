@@ -1,6 +1,9 @@
+from collections import defaultdict
+
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
+from django.db.models.query import ModelIterable
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +18,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms import sitecache
 from cms.blocks import BaseStreamBlock
 
 from ..widgets import FilterableCheckboxSelectMultiple
@@ -25,13 +29,41 @@ ARTICLES_PER_PAGE = 10
 PAST_EVENTS_PER_PAGE = 10
 
 
+def attach_renditions(images) -> None:
+    """Give these images their renditions from one query (Wagtail's `prefetched_renditions`),
+    so showing them asks neither the database nor the cache again."""
+    wanted = {image.pk: image for image in images if image is not None}
+    if not wanted:
+        return
+    found = defaultdict(list)
+    for rendition in get_image_model().get_rendition_model().objects.filter(image_id__in=wanted):
+        found[rendition.image_id].append(rendition)
+    for pk, image in wanted.items():
+        for rendition in found[pk]:
+            rendition.image = image  # a rendition's HTML reads its image (alt text)
+        image.prefetched_renditions = found[pk]
+
+
+class _TeaserImagesIterable(ModelIterable):
+    """Rows as usual, then the renditions of their teaser images (`image_fields`) in one query
+    for the whole batch: cheaper than a nested prefetch per field."""
+
+    image_fields: tuple[str, ...] = ()
+
+    def __iter__(self):
+        rows = list(super().__iter__())
+        attach_renditions(getattr(row, field) for row in rows for field in self.image_fields)
+        yield from rows
+
+
 def with_teaser_images(queryset, *fields):
     """Load teaser images and all their renditions up front, so a listing costs the same
     number of queries whatever its length."""
-    renditions = get_image_model().get_rendition_model().objects.all()
-    return queryset.select_related(*fields).prefetch_related(
-        *(Prefetch(f"{field}__renditions", queryset=renditions) for field in fields)
+    queryset = queryset.select_related(*fields)
+    queryset._iterable_class = type(
+        "TeaserImagesIterable", (_TeaserImagesIterable,), {"image_fields": fields}
     )
+    return queryset
 
 
 def article_teasers(queryset):
@@ -70,8 +102,14 @@ def route_below(root, request, path_components):
         root.url_path + "".join(f"{part}/" for part in path_components[:n]): n
         for n in range(1, len(path_components) + 1)
     }
-    found = list(
-        Page.objects.filter(url_path__in=candidates, path__startswith=root.path).order_by("-depth")
+    found = sitecache.kept(
+        request,
+        ("route", root.pk, *candidates),
+        lambda: list(
+            Page.objects.filter(url_path__in=candidates, path__startswith=root.path).order_by(
+                "-depth"
+            )
+        ),
     )
     if not found:
         raise Http404
@@ -147,26 +185,27 @@ class HomePage(BasePage):
         featured = next((a for a in articles if a.pk == self.featured_article_id), None)
         if featured is None and articles:
             featured = articles[0]
+        # The next three events; the last three only when none is coming (one query either way
+        # on most days: the two together cost more to build than two simple ones).
         now = timezone.now()
-        events = list(
-            event_teasers(
-                EventPage.objects.filter(
-                    Q(pk__in=upcoming_events(now).values("pk")[:3])
-                    | Q(pk__in=past_events(now).values("pk")[:3])
-                )
-            )
+        upcoming = list(event_teasers(upcoming_events(now))[:3])
+        recent = [] if upcoming else list(event_teasers(past_events(now))[:3])
+        # The section index pages: kept per process until a page changes (cms.sitecache).
+        indexes = sitecache.kept(
+            request,
+            ("home-indexes", self.pk),
+            lambda: {
+                page.specific_class: page
+                for page in Page.objects.child_of(self)
+                .live()
+                .type(ArticleIndexPage, EventIndexPage)
+            },
         )
-        upcoming = sorted((e for e in events if not e.is_past), key=lambda e: (e.start, e.pk))
-        recent = sorted((e for e in events if e.is_past), key=lambda e: (e.start, e.pk))[::-1]
-        indexes = {
-            page.specific_class: page
-            for page in Page.objects.child_of(self).live().type(ArticleIndexPage, EventIndexPage)
-        }
         context.update(
             featured_article=featured,
             latest_articles=[a for a in articles if a is not featured][:3],
             upcoming_events=upcoming,
-            recent_events=[] if upcoming else recent,
+            recent_events=recent,
             member_count=Municipality.objects.filter(is_member=True).count(),
             article_index=indexes.get(ArticleIndexPage),
             event_index=indexes.get(EventIndexPage),

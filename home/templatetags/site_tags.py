@@ -3,8 +3,8 @@
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
@@ -76,3 +76,33 @@ def query_with(context, **kwargs) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.tag("sitewide")
+def do_sitewide(parser, token):
+    """`{% sitewide "name" [condition] %}…{% endsitewide %}`: a piece that is the same on every
+    page and for every visitor (no CSRF token, no form errors), rendered once per process and
+    language and kept until the site's content changes (cms.sitecache); rendered afresh when the
+    condition is false or the view does not use the copies."""
+    bits = token.split_contents()
+    if len(bits) not in (2, 3):
+        raise template.TemplateSyntaxError("{% sitewide %} takes a name and an optional condition")
+    name = parser.compile_filter(bits[1])
+    condition = parser.compile_filter(bits[2]) if len(bits) == 3 else None
+    nodelist = parser.parse(("endsitewide",))
+    parser.delete_first_token()
+    return SitewideNode(nodelist, name, condition)
+
+
+class SitewideNode(template.Node):
+    def __init__(self, nodelist, name, condition):
+        self.nodelist, self.name, self.condition = nodelist, name, condition
+
+    def render(self, context):
+        from cms import sitecache
+
+        request = context.get("request")
+        if request is None or (self.condition is not None and not self.condition.resolve(context)):
+            return self.nodelist.render(context)
+        key = ("fragment", self.name.resolve(context), get_language())
+        return sitecache.kept(request, key, lambda: self.nodelist.render(context))
