@@ -24,7 +24,7 @@ from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from newsletter.admin import charts
-from newsletter.models import Campaign, CampaignStatus, NewsletterIssuePage
+from newsletter.models import Campaign, CampaignStatus, NewsletterIndexPage, NewsletterIssuePage
 from newsletter.services import reports as service
 from newsletter.tasks import campaigns as tasks
 
@@ -264,11 +264,12 @@ class RecentCampaignsPanel(Component):
     template_name = "newsletter/admin/recent_campaigns_panel.html"
     order = 105
 
-    def __init__(self, rows: list[dict]):
+    def __init__(self, rows: list[dict], new_issue_url: str = ""):
         self.rows = rows
+        self.new_issue_url = new_issue_url
 
     def get_context_data(self, parent_context):
-        return {"rows": self.rows}
+        return {"rows": self.rows, "new_issue_url": self.new_issue_url}
 
 
 def recent_rows(user) -> list[dict]:
@@ -300,5 +301,10 @@ def recent_rows(user) -> list[dict]:
 @hooks.register("construct_homepage_panels")
 def add_recent_campaigns_panel(request, panels):
     rows = recent_rows(request.user)
-    if rows:
-        panels.append(RecentCampaignsPanel(rows))
+    # The next issue starts here too, for whoever may write one (shown even before the first send).
+    archive = NewsletterIndexPage.objects.first()
+    new_issue_url = ""
+    if archive and archive.permissions_for_user(request.user).can_add_subpage():
+        new_issue_url = reverse("newsletter_new_issue", args=[archive.pk])
+    if rows or new_issue_url:
+        panels.append(RecentCampaignsPanel(rows, new_issue_url))

@@ -309,6 +309,16 @@ def test_dashboard_lists_the_latest_mailings(
     assert reverse("newsletter_campaign:status", args=[later.pk]) in panel
 
 
+def test_dashboard_before_the_first_send_offers_the_next_issue(client, issue, editor):
+    # Nothing scheduled or sent yet: the panel says so and starts the next issue from there.
+    client.force_login(editor)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Senaste utskick" in html and "data-no-campaigns" in html
+    assert "data-recent-campaigns" not in html
+    new_issue = reverse("newsletter_new_issue", args=[issue.get_parent().pk])
+    assert f'href="{new_issue}"' in html
+
+
 def test_periodic_refresh_covers_recent_issues_only(sent, sandbox):
     backdate(sent, days=40)
     sandbox.requests.clear()
