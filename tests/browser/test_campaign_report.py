@@ -5,9 +5,9 @@ issue's recipients by name; axe finds nothing serious on the dashboard, report o
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from newsletter.models import Campaign
+from tests.browser.axe import serious_violations
 from tests.newsletter.campaign_fixtures import (  # noqa: F401
     SUBSCRIBERS,
     api_calls,
@@ -21,22 +21,6 @@ from tests.newsletter.campaign_fixtures import (  # noqa: F401
 from tests.newsletter.report_fixtures import sent_issue_with_activity
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-def serious_violations(page) -> list[str]:
-    # Wagtail's messages fade in: measure contrast once the animations are over.
-    page.evaluate("Promise.all(document.getAnimations().map((a) => a.finished))")
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return [
-        f"{v['id']}: {v['help']} ({v['nodes'][0]['target']})"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 class _Capture:

@@ -8,13 +8,12 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from django.core.management import call_command
 from django.utils import timezone
 
 from newsletter.models import CampaignStatus, NewsletterIssuePage
-from tests.browser.test_site_accessibility import OPTIONS
+from tests.browser.axe import serious_violations
 from tests.newsletter.campaign_fixtures import (  # noqa: F401
     campaign_of,
     make_issue,
@@ -35,17 +34,6 @@ def log_in(page, live_server, user):
     page.fill("#id_password", "pw-" + user.username)
     page.get_by_role("button", name=re.compile("Logga in", re.I)).click()
     page.wait_for_url(re.compile(r"/admin/$"))
-
-
-def serious_violations(page, *selectors):
-    """axe on what this stream adds (Wagtail's own Draftail editors are not ours to fix)."""
-    context = {"include": [[sel] for sel in selectors]} if selectors else None
-    results = Axe().run(page, context=context, options=OPTIONS)
-    return [
-        (v["id"], [n["target"] for n in v["nodes"]][:3])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def draft_issue(home_page, user, **fields):

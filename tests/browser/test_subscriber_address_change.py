@@ -6,31 +6,18 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from django.test import Client
 
 from newsletter.mailchimp import audience
 from newsletter.models import Subscriber
 from newsletter.services import sync
+from tests.browser.axe import serious_violations
 from tests.newsletter.subscriber_support import make_subscriber, preferences_path
 
 pytestmark = [pytest.mark.browser]
 
 OLD, NEW = "berit.byte@example.se", "berit@kommun.example.se"
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return [
-        f"{v['id']}: {v['help']} ({v['nodes'][0]['target']})"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_change_the_address_from_the_preferences_page(

@@ -6,6 +6,7 @@ import pytest
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 
 from wagtail.models import GroupPagePermission, Site
 
@@ -48,6 +49,18 @@ def publish(issue, user=None, capture=None):
         with capture(execute=True):
             issue.save_revision(user=user).publish(user=user)
     return NewsletterIssuePage.objects.get(pk=issue.pk)
+
+
+def campaign_url(name, issue) -> str:
+    return reverse(f"newsletter_campaign:{name}", args=[issue.pk])
+
+
+def unpublished(issue, user):
+    """The issue as a draft with a saved revision (never live)."""
+    NewsletterIssuePage.objects.filter(pk=issue.pk).update(live=False, has_unpublished_changes=True)
+    issue = NewsletterIssuePage.objects.get(pk=issue.pk)
+    issue.save_revision(user=user)
+    return issue
 
 
 def campaign_of(issue) -> Campaign:

@@ -23,22 +23,12 @@ from tests.newsletter.campaign_fixtures import (  # noqa: F401
     sandbox,
     sender,
     site_settings,
+    unpublished,
 )
+from tests.newsletter.campaign_fixtures import campaign_url as url
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def url(name, issue):
-    return reverse(f"newsletter_campaign:{name}", args=[issue.pk])
-
-
-def unpublished(issue, user):
-    """A draft issue with a saved revision (never live)."""
-    NewsletterIssuePage.objects.filter(pk=issue.pk).update(live=False, has_unpublished_changes=True)
-    issue = NewsletterIssuePage.objects.get(pk=issue.pk)
-    issue.save_revision(user=user)
-    return issue
 
 
 def tomorrow_in_stockholm(hour, minute):

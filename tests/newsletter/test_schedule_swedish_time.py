@@ -24,22 +24,13 @@ from tests.newsletter.campaign_fixtures import (  # noqa: F401
     sandbox,
     sender,
     site_settings,
+    unpublished,
 )
+from tests.newsletter.campaign_fixtures import campaign_url as url
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-def url(name, issue):
-    return reverse(f"newsletter_campaign:{name}", args=[issue.pk])
-
-
-def unpublished(issue, user):
-    NewsletterIssuePage.objects.filter(pk=issue.pk).update(live=False, has_unpublished_changes=True)
-    issue = NewsletterIssuePage.objects.get(pk=issue.pk)
-    issue.save_revision(user=user)
-    return issue
 
 
 def in_two_days():
