@@ -94,6 +94,8 @@ def build_content(articles: int, events: int) -> None:
     from home.models import EventIndexPage, EventPage
 
     call_command("migrate", verbosity=0, interactive=False)
+    # Static files first, as in a deploy: rendering the demo issue's email needs the manifest.
+    call_command("collectstatic", verbosity=0, interactive=False)
     call_command("load_demo", stdout=io.StringIO())
     add_articles(articles)
     calendar = EventIndexPage.objects.get()
@@ -109,7 +111,6 @@ def build_content(articles: int, events: int) -> None:
                 location_city="Småstad",
             )
         )
-    call_command("collectstatic", verbosity=0, interactive=False)
 
 
 def ensure_wrk() -> str:
