@@ -34,10 +34,10 @@ from newsletter.admin.stockholm_time import (
     now_in_stockholm,
     suggested_time,
 )
-from newsletter.models import Campaign, CampaignStatus, NewsletterIssuePage
+from newsletter.models import Campaign, CampaignStatus, NewsletterIssuePage, Subscriber
 from newsletter.panels import CampaignStatusPanel as _CampaignStatusPanel
 from newsletter.services import campaigns as service
-from newsletter.services import publish_and_send, send_readiness
+from newsletter.services import publish_and_send, segments, send_readiness
 from newsletter.tasks import campaigns as tasks
 
 SEND_PERMISSION = service.SEND_PERMISSION
@@ -494,6 +494,17 @@ def register_campaign_menu_item():
     return CampaignMenuItem(order=60)
 
 
+def estimated_recipients(campaign) -> int | None:
+    """Before Mailchimp has counted a campaign's recipients: the segment's member count from the
+    fetched list, or for the whole audience the subscribers the CMS has as subscribed."""
+    if campaign is not None and campaign.recipient_count is not None:
+        return None
+    if campaign is not None and campaign.segment_id:
+        segment = segments.cached().find(campaign.segment_id)
+        return segment.member_count if segment else None
+    return Subscriber.objects.filter(status=Subscriber.Status.SUBSCRIBED).count()
+
+
 def publish_send_context(page, user) -> dict:
     """What the "Publicera och skicka" dialog shows: the issue's latest version, as saved."""
     from newsletter.services.campaigns import site_settings_for
@@ -512,6 +523,7 @@ def publish_send_context(page, user) -> dict:
     return {
         "issue": page,
         "campaign": campaign,
+        "estimated_recipients": estimated_recipients(campaign),
         "from_name": site_settings.from_name,
         "reply_to": site_settings.reply_to,
         "checklist_errors": checklist.errors,

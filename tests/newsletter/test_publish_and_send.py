@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -155,6 +156,30 @@ def test_the_dialog_shows_inbox_recipients_and_checklist(
     assert "info@smakom.se" in html  # sender
     assert "3 prenumeranter" in html
     assert "svensk tid" in html
+
+
+def test_before_the_first_sync_the_dialog_estimates_the_recipients(client, issue, sender):
+    # No campaign yet: the CMS's own subscribers stand in (the unsubscribed not counted), and a
+    # chosen segment shows its member count from the fetched list.
+    from newsletter.models import AudienceSyncState
+    from tests.newsletter.audience_support import make_subscriber
+
+    for n in range(4):
+        make_subscriber(f"person{n}@kommun.se")
+    make_subscriber("borta@kommun.se", status="unsubscribed")
+    draft = unpublished(issue, sender)
+    client.force_login(sender)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[draft.pk])).content.decode()
+    assert not Campaign.objects.filter(page=draft).exists()
+    assert "cirka 4 prenumeranter" in html
+
+    Campaign.objects.create(page=draft, segment_id=4711, segment_name="Styrelser")
+    state = AudienceSyncState.for_audience(settings.MAILCHIMP_AUDIENCE_ID)
+    state.segments = [{"id": 4711, "name": "Styrelser", "type": "static", "member_count": 12}]
+    state.segments_fetched_at = timezone.now()
+    state.save()
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[draft.pk])).content.decode()
+    assert "Styrelser (cirka 12 prenumeranter" in html
 
 
 def test_the_dialogs_forms_post_with_their_csrf_token(issue, sender, sandbox):
