@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from datetime import datetime, timedelta
 
 from .audiences import get_audience, parse_time, query_int, subscriber_hash
@@ -432,8 +433,9 @@ def send_campaign(sb, req, campaign_id):
     campaign["send_time"] = iso()
     if sb.send_delay > 0:
         # Stays "sending" for a while, as a real send does: cancel-send can stop it.
-        sb.state.campaign_meta[campaign_id]["deliver_at"] = iso()
-        sb.state.campaign_meta[campaign_id]["deliver_after"] = sb.send_delay
+        # Due when the delay is over (whole seconds, rounded up: the clock must not finish it early).
+        delay = timedelta(seconds=math.ceil(sb.send_delay) + 1)
+        sb.state.campaign_meta[campaign_id]["deliver_at"] = iso(now() + delay)
         sb.later(sb.send_delay, lambda: sb.deliver_due(campaign_id, force=True))
     else:
         sb.delivery.deliver_campaign(campaign)

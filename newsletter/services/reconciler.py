@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from newsletter.mailchimp import campaigns as api
 from newsletter.mailchimp.client import MailchimpError
 from newsletter.models import Campaign, CampaignOperation, CampaignStatus, NewsletterIssuePage
 from newsletter.services import campaigns as service
-from newsletter.services import send_gate
+from newsletter.services import publish_gate, send_gate
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +63,13 @@ def _name(campaign: Campaign) -> str:
 
 
 def _before_send_window(campaign: Campaign, name: str, dry_run: bool) -> Finding | None:
-    """Last check for a campaign Mailchimp sends within SEND_WINDOW: every unsubscribe still in
-    the outbox reaches Mailchimp first. When that is impossible the send is refused: the campaign
-    is unscheduled and the editor sees why (a sender schedules it again once they are through)."""
+    """Last checks for a campaign Mailchimp sends within SEND_WINDOW: the issue it carries still
+    passes its checklist, and every unsubscribe still in the outbox reaches Mailchimp first. When
+    either fails the send is refused: the campaign is unscheduled and the editor sees why (a
+    sender schedules it again once it is fixed)."""
+    refused = _checklist_refusal(campaign, name, dry_run)
+    if refused is not None:
+        return refused
     if dry_run:
         pending = send_gate.waiting_unsubscribes().count() + send_gate.waiting_erasures().count()
         if pending:
@@ -83,6 +88,37 @@ def _before_send_window(campaign: Campaign, name: str, dry_run: bool) -> Finding
             done=outcome.ok,
         )
     return None
+
+
+def _checklist_refusal(campaign: Campaign, name: str, dry_run: bool) -> Finding | None:
+    """Mailchimp sends at the go-live time, before `publish_scheduled` gets to hold the page, so
+    errors that appeared since the schedule (content changed under it, an event that has taken
+    place, a page it links to unpublished) are caught here, while the send can still be stopped:
+    the go-live is held as publish_scheduled would hold it, and the campaign unscheduled."""
+    page = NewsletterIssuePage.objects.filter(pk=campaign.page_id).first()
+    if page is None:
+        return None
+    revision, go_live_at = service.content_revision(page)
+    if revision is None:
+        return None
+    checklist = publish_gate.publish_refusal(revision.as_object())
+    if checklist is None:
+        return None
+    problem = "checklist errors before the send: " + ", ".join(i.code for i in checklist.errors)
+    if dry_run:
+        return Finding(name, problem, "hold the go-live and unschedule")
+    if go_live_at is not None:
+        publish_gate.hold_scheduled_go_live(revision, checklist)
+        outcome = service.run_go_live_cancelled(campaign.pk, revision.pk)
+    else:
+        outcome = service.run_unschedule(campaign.pk)
+    if outcome.ok:
+        Campaign.objects.filter(pk=campaign.pk).update(
+            last_error=_("Not sent: the issue no longer passes its checklist. %(errors)s")
+            % {"errors": " ".join(item.message for item in checklist.errors)}
+        )
+    logger.error("campaign %s: unscheduled before its send: %s", campaign.pk, problem)
+    return Finding(name, problem, f"unschedule: {outcome.message}", done=outcome.ok)
 
 
 def schedule_wanted(campaign: Campaign) -> bool:

@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from wagtail.models import GroupPagePermission, Page, PageLogEntry
+from wagtail.models import GroupPagePermission, Page, PageLogEntry, Revision
 
 from newsletter.models import CampaignStatus, NewsletterIssuePage
 from newsletter.services.publish_gate import IssueNotPublishable
@@ -216,39 +216,82 @@ def test_a_go_live_with_checklist_errors_does_not_schedule(
     assert api_calls(sandbox, "POST", "/actions/schedule") == []
 
 
-def test_publish_scheduled_holds_a_go_live_whose_checklist_broke_since(
-    issue, sandbox, senders_group, django_capture_on_commit_callbacks
-):
-    """Errors that appear after the go-live was set: at the go-live time the issue stays a
-    draft, its go-live is cancelled (so its campaign is unscheduled) and its history says why;
-    publish_scheduled carries on."""
-    import time_machine
-
-    from wagtail.models import Revision
-
-    sender = member_of("Utskickare", "ansvarig")
+def break_scheduled_subject(issue, sender, capture):
+    """A sender schedules the issue's go-live; then its scheduled version loses its subject
+    (content changed under the schedule). Returns the issue, its campaign, the revision, when."""
     issue.live = False
     issue.save()
     when = in_two_days()
-    issue = go_live(issue, sender, django_capture_on_commit_callbacks, when)
+    issue = go_live(issue, sender, capture, when)
     campaign = campaign_of(issue)
     assert campaign.status == CampaignStatus.SCHEDULED
     revision = Revision.page_revisions.get(object_id=str(issue.pk), approved_go_live_at=when)
     Revision.objects.filter(pk=revision.pk).update(content={**revision.content, "subject": ""})
+    return issue, campaign, revision, when
 
+
+def assert_go_live_held(issue, revision):
+    issue = NewsletterIssuePage.objects.get(pk=issue.pk)
+    assert not issue.live
+    assert not Revision.objects.filter(pk=revision.pk, approved_go_live_at__isnull=False).exists()
+    entry = PageLogEntry.objects.get(page=issue, action="newsletter.issue.publish_blocked")
+    assert entry.data["errors"] == ["Ämnesraden är tom."]
+    return issue
+
+
+def test_the_reconciler_stops_a_send_whose_checklist_broke_since_the_schedule(
+    issue, sandbox, senders_group, django_capture_on_commit_callbacks
+):
+    """Mailchimp sends at the go-live time, so the last check is the reconciler's, inside its
+    send window: the go-live is held, the campaign unscheduled at Mailchimp, the editor told."""
+    import time_machine
+
+    sender = member_of("Utskickare", "ansvarig")
+    issue, campaign, revision, when = break_scheduled_subject(
+        issue, sender, django_capture_on_commit_callbacks
+    )
+    with (
+        time_machine.travel(when - datetime.timedelta(minutes=10), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("newsletter_campaign", "reconcile", stdout=StringIO())
+        call_command("publish_scheduled", stdout=StringIO())  # nothing left to publish
+
+    issue = assert_go_live_held(issue, revision)
+    campaign = campaign_of(issue)
+    assert campaign.status == CampaignStatus.SYNCED
+    assert "klarar inte längre checklistan" in campaign.last_error
+    assert "Ämnesraden är tom." in campaign.last_error
+    assert sandbox.state.campaigns[campaign.mailchimp_id]["status"] == "save"
+    # Past the time, nothing goes out and nothing is published.
+    with time_machine.travel(when + datetime.timedelta(minutes=5), tick=False):
+        call_command("publish_scheduled", stdout=StringIO())
+        sandbox.deliver_due()
+    assert sandbox.state.campaigns[campaign.mailchimp_id]["status"] == "save"
+    assert not NewsletterIssuePage.objects.get(pk=issue.pk).live
+
+
+def test_publish_scheduled_holds_a_go_live_whose_checklist_broke_since(
+    issue, sandbox, senders_group, django_capture_on_commit_callbacks
+):
+    """Without the reconciler's check (no periodic worker ran), Mailchimp sent at the go-live
+    time; publish_scheduled still never publishes the page with errors, its history says why,
+    the CMS records the send truthfully, and publish_scheduled carries on."""
+    import time_machine
+
+    sender = member_of("Utskickare", "ansvarig")
+    issue, campaign, revision, when = break_scheduled_subject(
+        issue, sender, django_capture_on_commit_callbacks
+    )
     with (
         time_machine.travel(when + datetime.timedelta(minutes=1), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
         call_command("publish_scheduled", stdout=StringIO())
 
-    issue = NewsletterIssuePage.objects.get(pk=issue.pk)
-    assert not issue.live
-    assert not Revision.objects.filter(pk=revision.pk, approved_go_live_at__isnull=False).exists()
-    entry = PageLogEntry.objects.get(page=issue, action="newsletter.issue.publish_blocked")
-    assert entry.data["errors"] == ["Ämnesraden är tom."]
-    assert campaign_of(issue).status != CampaignStatus.SCHEDULED
-    assert sandbox.state.campaigns[campaign.mailchimp_id]["status"] == "save"
+    issue = assert_go_live_held(issue, revision)
+    assert sandbox.state.campaigns[campaign.mailchimp_id]["status"] == "sent"
+    assert campaign_of(issue).status == CampaignStatus.SENT
 
 
 def test_an_editors_new_version_unschedules_what_a_sender_scheduled(

@@ -67,3 +67,24 @@ def test_the_campaign_is_unscheduled_when_the_unsubscribe_cannot_reach_mailchimp
     assert campaign.status != CampaignStatus.SCHEDULED
     assert "har ännu inte nått Mailchimp" in campaign.last_error
     assert Subscriber.objects.get(email="anna@kommun.se").mailchimp_needs_push
+
+
+def test_a_live_issue_that_no_longer_passes_its_checklist_is_not_sent(goes_out_soon, sandbox):
+    """The page stays live (it passed when published); its send is stopped and the editor told."""
+    from wagtail.models import Revision
+
+    live = goes_out_soon.live_revision
+    Revision.objects.filter(pk=live.pk).update(content={**live.content, "subject": ""})
+
+    assert "checklist errors before the send: subject_missing" in reconcile("--dry-run")
+    campaign = campaign_of(goes_out_soon)
+    assert sandbox.state.campaigns[campaign.mailchimp_id]["status"] == "schedule"
+
+    found = reconcile()
+    assert "checklist errors before the send" in found
+    campaign = campaign_of(goes_out_soon)
+    assert campaign.status == CampaignStatus.SYNCED
+    assert sandbox.state.campaigns[campaign.mailchimp_id]["status"] == "save"
+    assert "Ämnesraden är tom." in campaign.last_error
+    goes_out_soon.refresh_from_db()
+    assert goes_out_soon.live

@@ -10,6 +10,7 @@ import pytest
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from wagtail.users.models import UserProfile
 
@@ -97,7 +98,11 @@ def test_a_sender_in_new_york_schedules_the_stockholm_wall_clock_time(
     assert asked == expected
     # And what the sender reads back: Swedish time, not New York's.
     page = client.get(response["Location"]).content.decode()
-    assert "08:00" in page and "02:00" not in page
+    shown = date_format(day, "j F Y")  # as the panel writes it: "3 december 2026"
+    assert f"{shown} 08:00" in page
+    # New York's wall clock (02:00) is nowhere beside that day (the picker's own default value,
+    # the next quarter hour from now, may be 02:00 at night: that is not the schedule).
+    assert f"{shown} 02:00" not in page and f"{day:%Y-%m-%d} 02:00" not in page
     state = client.get(url("state", issue)).json()["html"]
     assert "08:00 (svensk tid)" in state
 
