@@ -134,3 +134,56 @@ class PublishRefusedMiddleware:
                 request, "", None, {}, json_data={"step": "success", "redirect": edit_url}
             )
         return HttpResponseRedirect(edit_url)
+
+
+def _issues_to_bulk_publish(objects, include_descendants: bool):
+    """Every issue Wagtail's bulk Publish would publish: the selected pages and, when asked, their
+    draft descendants (as PublishBulkAction.execute_action walks them)."""
+    for page in objects:
+        specific = page.specific
+        if isinstance(specific, NewsletterIssuePage):
+            yield specific
+        if include_descendants:
+            yield from NewsletterIssuePage.objects.descendant_of(page).not_live().specific()
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publishing_issues_with_errors(request, action_type, objects, action):
+    """Bulk Publish runs in one transaction: one issue with errors would undo all of it behind a
+    message about that issue alone. Check them all first; publish nothing and name every issue
+    that holds the rest back."""
+    if action_type != "publish":
+        return None
+    form = getattr(action, "cleaned_form", None)
+    include_descendants = bool(form and form.cleaned_data.get("include_descendants"))
+    refused = []
+    for issue in _issues_to_bulk_publish(objects, include_descendants):
+        revision = issue.get_latest_revision()
+        checklist = publish_gate.publish_refusal(revision.as_object() if revision else issue)
+        if checklist is not None:
+            refused.append((issue, checklist))
+    if not refused:
+        return None
+    detail = format_html(
+        '<ul class="errorlist" data-publish-blocked>{}</ul>',
+        format_html_join(
+            "",
+            "<li>{}: {}</li>",
+            (
+                (issue.title, " ".join(item.message for item in checklist.errors))
+                for issue, checklist in refused
+            ),
+        ),
+    )
+    django_messages.error(
+        request,
+        render(
+            _(
+                "Nothing was published: these issues have checklist errors. Fix them, or "
+                "publish the other pages without them:"
+            ),
+            None,
+            detail=detail,
+        ),
+    )
+    return redirect(action.next_url)
