@@ -163,6 +163,7 @@ class HomePage(BasePage):
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     def route(self, request, path_components):
         """The home page is the site's root: one query finds the page the path names."""
@@ -225,6 +226,7 @@ class StandardPage(BasePage):
 
     class Meta:
         verbose_name = _("standard page")
+        verbose_name_plural = _("standard pages")
 
 
 class ArticleIndexPage(BasePage):
@@ -240,6 +242,7 @@ class ArticleIndexPage(BasePage):
 
     class Meta:
         verbose_name = _("news index")
+        verbose_name_plural = _("news indexes")
 
     def get_articles(self):
         return article_teasers(ArticlePage.objects.child_of(self).live())
@@ -372,6 +375,7 @@ class EventIndexPage(RoutablePageMixin, BasePage):
 
     class Meta:
         verbose_name = _("calendar")
+        verbose_name_plural = _("calendars")
 
     def serve_preview(self, request, mode_name):
         # RoutablePageMixin previews its index route only; the headless mode is BasePage's.
@@ -584,6 +588,7 @@ class MunicipalityIndexPage(BasePage):
 
     class Meta:
         verbose_name = _("member municipalities")
+        verbose_name_plural = _("member municipalities")
 
     def get_context(self, request, *args, **kwargs):
         from .snippets import COUNTIES, Municipality

@@ -27,6 +27,7 @@ class NewsletterIndexPage(BasePage):
 
     class Meta:
         verbose_name = _("newsletter archive")
+        verbose_name_plural = _("newsletter archives")
 
     def get_issues(self):
         from cms.visibility import public

@@ -54,6 +54,10 @@ def test_search_suggestions_still_work_from_the_static_script(page, live_server,
     page.fill("#search-q", "Välk")
     page.locator("#search-suggestions [role=option]").first.wait_for()
     assert page.locator("#search-suggestions").is_visible()
+    # What a screen reader announces is Swedish, with the count (issue 14, point 11).
+    count = page.locator("#search-suggestions [role=option]").count()
+    status = page.locator("#search-suggestions-status")
+    assert status.inner_text() == f"{count} förslag; välj med pil upp och pil ned."
 
 
 def test_an_injected_inline_script_is_blocked(page, live_server, demo_site):
