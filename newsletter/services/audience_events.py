@@ -354,14 +354,14 @@ def delivery_id(event, esp_event: dict) -> str:
     """What identifies one tracking event across repeated deliveries. Mandrill has no event id:
     its `_id` is the message's, so the kind and time are added."""
     if event.event_id:
-        return str(event.event_id)[:200]
-    if not event.message_id:
+        value = str(event.event_id)
+    elif not event.message_id:
         return ""
-    return (
-        f"{event.message_id}:{esp_event.get('event', event.event_type)}:{esp_event.get('ts', '')}"[
-            :200
-        ]
-    )
+    else:
+        kind = esp_event.get("event", event.event_type)
+        value = f"{event.message_id}:{kind}:{esp_event.get('ts', '')}"
+    # PostgreSQL cannot store or compare a NUL character (text or jsonb): never in a real id.
+    return value.replace("\x00", "")[:200]
 
 
 def apply_tracking_event(event, esp_name: str = "") -> str:
@@ -390,7 +390,9 @@ def apply_tracking_event(event, esp_name: str = "") -> str:
         and SubscriberEvent.objects.filter(source="anymail", detail__event_id=event_id).exists()
     ):
         return "duplicate"
-    at = event.timestamp or timezone.now()
+    # Never later than now: a status "changed in the future" would make every later change,
+    # a fresh sign-up included, look older and be ignored.
+    at = min(event.timestamp or timezone.now(), timezone.now())
     detail = {"event_id": event_id, "event_type": event.event_type, "esp": esp_name}
     sub = Subscriber.objects.by_email(email)
     if sub is None and tombstones.is_buried(email):

@@ -289,21 +289,21 @@ _KEEP = object()
 
 
 def update_preferences(
-    sub: Subscriber, *, name: str, organisation: str, interests: list[str], municipality=_KEEP
+    sub: Subscriber, *, name=_KEEP, organisation=_KEEP, interests=_KEEP, municipality=_KEEP
 ) -> list[str]:
-    """The preferences form: name, organisation, municipality and interests (nothing else)."""
-    first, last = split_name(name)
-    return save_profile(
-        sub,
-        {
-            "first_name": first[:100],
-            "last_name": last[:100],
-            "organisation": (organisation or "")[:160],
-            "tags": clean_interests(interests),
-            **({} if municipality is _KEEP else {"municipality": municipality}),
-        },
-        source="preferences",
-    )
+    """The preferences form: name, organisation, municipality and interests (nothing else); a
+    value left out is kept as it is (the form passes only what the person changed)."""
+    values = {}
+    if name is not _KEEP:
+        first, last = split_name(name)
+        values.update(first_name=first[:100], last_name=last[:100])
+    if organisation is not _KEEP:
+        values["organisation"] = (organisation or "")[:160]
+    if interests is not _KEEP:
+        values["tags"] = clean_interests(interests)
+    if municipality is not _KEEP:
+        values["municipality"] = municipality
+    return save_profile(sub, values, source="preferences")
 
 
 # What a form may change on a subscriber (never the status: that goes through change_status).
@@ -440,13 +440,20 @@ def import_csv(data: bytes, *, default_interests: list[str] | None = None) -> Im
     if len(data) > IMPORT_MAX_BYTES:
         report.rejected.append((0, "", _("The file is larger than 5 MB.")))
         return report
-    reader = _read_rows(_decode(data))
+    text = _decode(data)
+    if "\x00" in text:
+        # A spreadsheet saved as something other than CSV (or UTF-16 text): nothing is read.
+        report.rejected.append(
+            (0, "", _("The file is not a CSV text file. Save it as CSV (UTF-8) and try again."))
+        )
+        return report
+    reader = _read_rows(text)
     if not any(alias in reader.fieldnames for alias in HEADER_ALIASES["email"]):
         report.rejected.append((1, "", _("The file has no email column (email or e-post).")))
         return report
     municipalities = {m.name.lower(): m for m in Municipality.objects.all()}
     seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
+    for line, row in _rows(reader, report):
         if line - 1 > IMPORT_MAX_ROWS:
             report.rejected.append((line, "", _("Too many rows; the rest was not read.")))
             break
@@ -499,6 +506,25 @@ def import_csv(data: bytes, *, default_interests: list[str] | None = None) -> Im
         else:
             setattr(report, outcome, getattr(report, outcome) + 1)
     return report
+
+
+def _rows(reader, report: ImportReport):
+    """(line, row) until the end, or until the CSV cannot be read further (a field larger than
+    the csv module allows, an unclosed quote…): then the rest is reported as not read, and what
+    was imported before stays imported and reported."""
+    line = 1
+    while True:
+        line += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            report.rejected.append(
+                (line, "", _("The file could not be read from this row on; the rest was not read."))
+            )
+            return
+        yield line, row
 
 
 def _import_one(email: str, values: dict, interests: list[str]) -> str:

@@ -1,0 +1,212 @@
+"""Issue 11, tried the way an attacker or a data-protection officer would: an old one-click link
+gets the Swedish page, input PostgreSQL cannot store is refused (never a 500 or an endless 503),
+a tracking event cannot date a status into the future, a broken CSV import keeps what it did and
+says why, and a form saved after a change made elsewhere does not revert that change."""
+
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from django.contrib.auth import get_user_model
+
+from newsletter import tokens
+from newsletter.models import MailchimpWebhookEvent, Subscriber, SubscriberEvent
+from newsletter.services import subscribers as service
+from tests.newsletter.audience_support import event, make_subscriber, post_event
+from tests.newsletter.subscriber_support import CommittingClient
+from tests.newsletter.test_mandrill_webhook_guard import signed_raw
+from tests.newsletter.test_webhook_anymail import mandrill_event, mandrill_key  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+Status = Subscriber.Status
+ANNA = "anna@example.se"
+NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+
+
+def text_of(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+# --- 11. an old one-click link -------------------------------------------------------------------
+
+
+def test_one_click_post_with_a_link_for_the_old_address_answers_410_with_a_swedish_page(
+    mailchimp_sandbox,
+):
+    sub = make_subscriber(ANNA)
+    path = f"/nyhetsbrev/avsluta/{tokens.make_unsubscribe_token(sub)}/"
+    service.save_profile(sub, {"email": "anna.ny@example.se"}, source="admin")
+
+    bare = CommittingClient(enforce_csrf_checks=True)
+    response = bare.post(
+        path, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 410
+    assert "Länken gjordes för en annan adress" in text_of(response)
+    assert response["Cache-Control"] == "private, no-store"
+    assert Subscriber.objects.get(pk=sub.pk).status == Status.SUBSCRIBED
+
+
+def test_one_click_post_with_a_forged_link_answers_400_with_a_swedish_page(mailchimp_sandbox):
+    sub = make_subscriber(ANNA)
+    forged = tokens.make_unsubscribe_token(sub)[:-3] + "xyz"
+    response = CommittingClient().post(
+        f"/nyhetsbrev/avsluta/{forged}/",
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert "Länken fungerar inte" in text_of(response)
+    assert Subscriber.objects.get(pk=sub.pk).status == Status.SUBSCRIBED
+
+
+# --- 10. input PostgreSQL cannot store ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        event("profile", email=ANNA, merges_FNAME="An\x00na"),
+        event("unsubscribe", email=ANNA, reason="x\x00"),
+        {**event("unsubscribe", email=ANNA), "data[\x00]": "x"},
+    ],
+    ids=["merge-field", "reason", "key"],
+)
+def test_mailchimp_webhook_with_a_nul_character_is_400_and_stores_nothing(client, fields):
+    # On PostgreSQL this was a 503 that Mailchimp retries for 75 minutes; on SQLite it was stored.
+    make_subscriber(ANNA)
+    response = post_event(client, fields)
+    assert response.status_code == 400
+    assert not MailchimpWebhookEvent.objects.exists()
+    assert Subscriber.objects.get(email=ANNA).status == Status.SUBSCRIBED
+
+
+def test_tracking_event_with_a_nul_character_in_its_id_is_applied_without_it(client):
+    # On PostgreSQL the duplicate check (a JSON lookup with the id) answered 500.
+    make_subscriber(ANNA)
+    spam = mandrill_event("spam", ANNA, "ev\x00-1")
+    response = signed_raw(client, {"mandrill_events": json.dumps([spam])})
+    assert response.status_code == 200
+    assert Subscriber.objects.get(email=ANNA).status == Status.CLEANED
+    logged = SubscriberEvent.objects.get(source="anymail")
+    assert logged.detail["event_id"].startswith("ev-1:spam:")
+    # The same delivery again is recognised.
+    assert signed_raw(client, {"mandrill_events": json.dumps([spam])}).status_code == 200
+    assert SubscriberEvent.objects.filter(source="anymail").count() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_tracking_event_dated_in_the_future_does_not_block_a_later_sign_up(client):
+    make_subscriber(ANNA)
+    year_2100 = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())
+    unsub = mandrill_event("unsub", ANNA, "ev-future", ts=year_2100)
+    assert signed_raw(client, {"mandrill_events": json.dumps([unsub])}).status_code == 200
+    sub = Subscriber.objects.get(email=ANNA)
+    assert sub.status == Status.UNSUBSCRIBED
+    assert sub.status_changed_at == NOW
+
+    with time_machine.travel(datetime(2026, 4, 1, tzinfo=UTC), tick=False):
+        service.signup(email=ANNA, name="Anna A", consent_text="Ja")
+    assert Subscriber.objects.get(email=ANNA).status == Status.PENDING
+
+
+# --- 7. the CSV import with a file it cannot read -----------------------------------------------
+
+
+def test_import_of_a_file_with_nul_characters_imports_nothing_and_says_why():
+    # A spreadsheet or UTF-16 file: on PostgreSQL the first such row raised DataError (a 500 in
+    # the admin after the rows before it were imported).
+    data = b"email;namn\nbo@example.se;Bo\nanna@example.se;An\x00na\n"
+    report = service.import_csv(data)
+    assert (report.created, report.updated) == (0, 0)
+    assert report.rejected == [
+        (0, "", "Filen är inte en CSV-textfil. Spara den som CSV (UTF-8) och försök igen.")
+    ]
+    assert not Subscriber.objects.exists()
+
+
+def test_import_that_cannot_read_a_row_keeps_the_rows_before_and_reports_the_rest(
+    mailchimp_sandbox,
+):
+    data = (
+        b"email;namn\nbo@example.se;Bo\nanna@example.se;" + b"A" * 200_000 + b"\nc@example.se;C\n"
+    )
+    report = service.import_csv(data)  # the csv module's field limit raised csv.Error: a 500
+    assert report.created == 1
+    assert report.rejected == [
+        (3, "", "Filen kunde inte läsas från den här raden; resten lästes inte.")
+    ]
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["bo@example.se"]
+
+
+def test_admin_import_of_an_unreadable_file_answers_with_the_report(home_page, mailchimp_sandbox):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    user = get_user_model().objects.create_superuser("redaktor", "redaktor@smakom.se", "pw")
+    client = CommittingClient()
+    client.force_login(user)
+    upload = SimpleUploadedFile("lista.csv", b"email;namn\nbo@example.se;B\x00o\n", "text/csv")
+    response = client.post("/admin/newsletter/subscribers/import/", {"file": upload})
+    assert response.status_code == 200
+    assert "Filen är inte en CSV-textfil" in text_of(response)
+    assert not Subscriber.objects.exists()
+
+
+# --- 5. a form saved after a change made elsewhere -----------------------------------------------
+
+
+def shown_form(client, url) -> dict:
+    """The form's fields as the page showed them (what the browser posts back unchanged)."""
+    html = client.get(url).content.decode()
+    fields = dict(re.findall(r'<input[^>]*?name="([a-z_]+)"[^>]*?value="([^"]*)"', html))
+    return {name: value for name, value in fields.items() if name != "csrfmiddlewaretoken"}
+
+
+def test_admin_edit_saved_after_an_address_change_does_not_move_the_address_back(
+    home_page, mailchimp_sandbox
+):
+    user = get_user_model().objects.create_superuser("redaktor", "redaktor@smakom.se", "pw")
+    editor = CommittingClient()
+    editor.force_login(user)
+    sub = make_subscriber(ANNA, first_name="Anna", last_name="Ek", role="")
+    url = f"/admin/newsletter/subscribers/edit/{sub.pk}/"
+    form = shown_form(editor, url)
+    assert form["email"] == ANNA and "shown" in form
+
+    # Meanwhile the subscriber moves to a new address and corrects their name.
+    service.save_profile(
+        sub, {"email": "anna.ny@example.se", "last_name": "Ekström"}, source="preferences"
+    )
+    service.unsubscribe(sub, source="one_click")
+
+    # The editor saves the form they loaded, having changed only the role.
+    response = editor.post(url, {**form, "role": "Kommunikatör", "tags": ["Nyhetsbrev"]})
+    assert response.status_code == 302, text_of(response)[:800]
+
+    sub = Subscriber.objects.get(pk=sub.pk)
+    assert (sub.email, sub.last_name, sub.role) == ("anna.ny@example.se", "Ekström", "Kommunikatör")
+    assert sub.status == Status.UNSUBSCRIBED
+    assert sub.former_emails == [ANNA]
+
+
+def test_preferences_saved_after_an_editors_change_keep_it(mailchimp_sandbox, home_page):
+    sub = make_subscriber(ANNA, first_name="Anna", last_name="Ek", organisation="Tranemo kommun")
+    path = f"/nyhetsbrev/installningar/{tokens.make_preferences_token(sub)}/"
+    client = CommittingClient()
+    form = shown_form(client, path)
+    assert "shown" in form
+
+    # Meanwhile an editor corrects the organisation.
+    service.save_profile(sub, {"organisation": "Tranemo"}, source="admin")
+
+    # The person changes their name only (the page still shows the old organisation).
+    response = client.post(path, {**form, "action": "save", "name": "Anna Ekström"})
+    assert response.status_code == 302
+
+    sub = Subscriber.objects.get(pk=sub.pk)
+    assert (sub.first_name, sub.last_name, sub.organisation) == ("Anna", "Ekström", "Tranemo")
