@@ -40,6 +40,7 @@ from newsletter.models import (
 )
 from newsletter.models.subscribers import INTERESTS
 from newsletter.services import subscribers as service
+from newsletter.services import tombstones
 
 Status = Subscriber.Status
 
@@ -102,6 +103,14 @@ class SubscriberForm(WagtailAdminModelForm):
         others = Subscriber.objects.with_emails([email]).exclude(pk=self.instance.pk)
         if others.exists():
             raise forms.ValidationError(_("There is already a subscriber with this address."))
+        if (not self.instance.pk or "email" in self.changed_data) and tombstones.is_buried(email):
+            # As the CSV import: consent given elsewhere does not outweigh an erasure request.
+            raise forms.ValidationError(
+                _(
+                    "This address was erased at the person's request. Only they can subscribe "
+                    "it again, through the sign-up form on the website."
+                )
+            )
         return email
 
 

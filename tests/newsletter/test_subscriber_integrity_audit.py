@@ -210,3 +210,41 @@ def test_preferences_saved_after_an_editors_change_keep_it(mailchimp_sandbox, ho
 
     sub = Subscriber.objects.get(pk=sub.pk)
     assert (sub.first_name, sub.last_name, sub.organisation) == ("Anna", "Ekström", "Tranemo")
+
+
+# --- 7. an editor cannot bring an erased person back either --------------------------------------
+
+
+@pytest.fixture
+def editor(home_page):
+    user = get_user_model().objects.create_superuser("redaktor", "redaktor@smakom.se", "pw")
+    client = CommittingClient()
+    client.force_login(user)
+    return client
+
+
+def test_an_editor_cannot_add_an_erased_address(editor, mailchimp_sandbox):
+    # Like the CSV import: consent "given elsewhere" does not outweigh an erasure request.
+    service.erase(make_subscriber(ANNA))
+    response = editor.post(
+        "/admin/newsletter/subscribers/new/",
+        {"email": " Anna@Example.SE ", "first_name": "Anna", "tags": ["Nyhetsbrev"]},
+    )
+    assert response.status_code == 200
+    assert "Adressen har raderats på personens begäran" in text_of(response)
+    assert not Subscriber.objects.exists()
+
+
+def test_an_editor_cannot_move_a_subscriber_to_an_erased_address(editor, mailchimp_sandbox):
+    service.erase(make_subscriber(ANNA))
+    bo = make_subscriber("bo@example.se", first_name="Bo")
+    url = f"/admin/newsletter/subscribers/edit/{bo.pk}/"
+    response = editor.post(url, {**shown_form(editor, url), "email": ANNA, "tags": ["Nyhetsbrev"]})
+    assert response.status_code == 200
+    assert "Adressen har raderats på personens begäran" in text_of(response)
+    assert Subscriber.objects.get(pk=bo.pk).email == "bo@example.se"
+
+    # Other changes to someone whose address is not erased are saved as before.
+    response = editor.post(url, {**shown_form(editor, url), "role": "Chef", "tags": ["Nyhetsbrev"]})
+    assert response.status_code == 302
+    assert Subscriber.objects.get(pk=bo.pk).role == "Chef"
