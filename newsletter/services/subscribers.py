@@ -618,8 +618,19 @@ def erase(sub: Subscriber, *, by: str = "admin") -> SubscriberEvent:
     nothing already on its way (the pull, a waiting webhook event, an import, a tracking event)
     brings them back, and removes their waiting or failed webhook events from the inbox.
     """
-    addresses = {a for a in (sub.email, sub.mailchimp_email, *(sub.former_emails or [])) if a}
+    addresses = {
+        normalise_email(a)
+        for a in (sub.email, sub.mailchimp_email, *(sub.former_emails or []))
+        if a
+    }
     with transaction.atomic():
+        # An address this person left behind may be someone else's subscription now (theirs to
+        # keep: their Mailchimp member, their waiting webhook events, their registrations).
+        others = Subscriber.objects.exclude(pk=sub.pk)
+        addresses -= {s.email for s in others.with_emails(addresses)}
+        addresses -= set(
+            others.filter(mailchimp_email__in=addresses).values_list("mailchimp_email", flat=True)
+        )
         status = sub.status
         SubscriberEvent.objects.filter(subscriber=sub).update(detail={})
         # Addresses they asked to move to (the cascade would too; said here so it is not lost).

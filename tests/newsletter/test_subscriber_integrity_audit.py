@@ -13,9 +13,17 @@ import time_machine
 from django.contrib.auth import get_user_model
 
 from newsletter import tokens
-from newsletter.models import MailchimpWebhookEvent, Subscriber, SubscriberEvent
+from newsletter.mailchimp.client import subscriber_hash
+from newsletter.models import MailchimpErasure, MailchimpWebhookEvent, Subscriber, SubscriberEvent
 from newsletter.services import subscribers as service
-from tests.newsletter.audience_support import event, make_subscriber, post_event
+from newsletter.services import tombstones, webhook_inbox
+from tests.newsletter.audience_support import (
+    event,
+    make_subscriber,
+    mc_member,
+    mc_put,
+    post_event,
+)
 from tests.newsletter.subscriber_support import CommittingClient
 from tests.newsletter.test_mandrill_webhook_guard import signed_raw
 from tests.newsletter.test_webhook_anymail import mandrill_event, mandrill_key  # noqa: F401
@@ -248,3 +256,47 @@ def test_an_editor_cannot_move_a_subscriber_to_an_erased_address(editor, mailchi
     response = editor.post(url, {**shown_form(editor, url), "role": "Chef", "tags": ["Nyhetsbrev"]})
     assert response.status_code == 302
     assert Subscriber.objects.get(pk=bo.pk).role == "Chef"
+
+
+# --- 4/7/9. erasure touches only what is still this person's -------------------------------------
+
+
+def test_erasure_leaves_an_old_address_that_is_someone_elses_subscription_now(
+    mailchimp_sandbox, django_capture_on_commit_callbacks
+):
+    old, new = "delad@example.se", "ny@example.se"
+    mc_put(new, "subscribed")  # the first person's member, renamed in Mailchimp already
+    first = make_subscriber(new, former_emails=[old])
+    # The old address is someone else's subscription now, with an unsubscribe waiting.
+    mc_put(old, "subscribed", FNAME="Eva")
+    other = make_subscriber(
+        old, first_name="Eva", status_changed_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    unsubscribe = event("unsubscribe", fired_at="2026-01-10 10:00:00", email=old)
+    webhook_inbox.store(b"type=unsubscribe&data[email]=delad", unsubscribe)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service.erase(first)
+
+    assert mc_member(new) is None
+    assert mc_member(old)["merge_fields"]["FNAME"] == "Eva"
+    assert not tombstones.is_buried(old) and tombstones.is_buried(new)
+    assert MailchimpWebhookEvent.objects.filter(processed_at__isnull=True).count() == 1
+    assert MailchimpErasure.objects.count() == 0
+    webhook_inbox.apply_waiting()
+    assert Subscriber.objects.get(pk=other.pk).status == Status.UNSUBSCRIBED
+
+
+def test_a_new_erasure_of_an_address_is_carried_out_after_an_earlier_one_was_resolved(
+    mailchimp_sandbox, django_capture_on_commit_callbacks
+):
+    # The first erasure was refused and an administrator marked it resolved.
+    MailchimpErasure.objects.create(
+        member_hash=subscriber_hash(ANNA), refused=True, attempts=3, resolved_at=NOW
+    )
+    # Anna signed up again, and asks again to be erased.
+    mc_put(ANNA, "subscribed")
+    with django_capture_on_commit_callbacks(execute=True):
+        service.erase(make_subscriber(ANNA))
+    assert mc_member(ANNA) is None
+    assert not MailchimpErasure.objects.exists()
