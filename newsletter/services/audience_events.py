@@ -303,6 +303,9 @@ def change_email(fields: dict, at: datetime, detail: dict) -> str:
     with transaction.atomic():
         sub = Subscriber.objects.select_for_update().by_email(old)
         if sub is None:
+            renaming = Subscriber.objects.select_for_update().filter(mailchimp_email=old).first()
+            if renaming is not None:
+                return member_renamed(renaming, old, new, at, detail)
             # Applied before, or never known.
             return "ignored" if Subscriber.objects.by_email(new) else "unknown"
         # The status stays: the log records the address change (or why it was refused).
@@ -331,6 +334,44 @@ def change_email(fields: dict, at: datetime, detail: dict) -> str:
             updated_at=timezone.now(),
         )
         log.save()
+    return "applied"
+
+
+def member_renamed(sub: Subscriber, old: str, new: str, at: datetime, detail: dict) -> str:
+    """Mailchimp renamed the member `sub` is still called there (`mailchimp_email`: our own
+    address change has not reached Mailchimp yet). Our push must now move the member by its new
+    name, or it would create a second member and leave this one subscribed."""
+    if new != sub.email and Subscriber.objects.with_emails([new]).exclude(pk=sub.pk).exists():
+        # The new name is someone else's subscription here: our push moves nothing of theirs.
+        SubscriberEvent.objects.create(
+            subscriber=sub,
+            from_status=sub.status,
+            to_status=sub.status,
+            source="mailchimp_webhook",
+            occurred_at=at,
+            applied=False,
+            detail={**detail, "conflict": "new address already a subscriber"},
+        )
+        return "conflict"
+    former = [a for a in sub.former_emails if a not in (old, new)]
+    Subscriber.objects.filter(pk=sub.pk).update(
+        mailchimp_email="" if new == sub.email else new,
+        # Erasure removes whatever Mailchimp may hold under either name.
+        former_emails=[*former, old] + ([new] if new != sub.email else []),
+        mailchimp_last_changed=at,
+        mailchimp_needs_push=True,
+        updated_at=timezone.now(),
+    )
+    SubscriberEvent.objects.create(
+        subscriber=sub,
+        from_status=sub.status,
+        to_status=sub.status,
+        source="mailchimp_webhook",
+        occurred_at=at,
+        detail={**detail, "mailchimp_member_renamed": True},
+    )
+    if new != sub.email:
+        audience_sync.schedule_push(sub)
     return "applied"
 
 

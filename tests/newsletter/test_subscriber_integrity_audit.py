@@ -13,10 +13,11 @@ import time_machine
 from django.contrib.auth import get_user_model
 
 from newsletter import tokens
+from newsletter.mailchimp import audience
 from newsletter.mailchimp.client import subscriber_hash
 from newsletter.models import MailchimpErasure, MailchimpWebhookEvent, Subscriber, SubscriberEvent
+from newsletter.services import audience_events, sync, tombstones, webhook_inbox
 from newsletter.services import subscribers as service
-from newsletter.services import tombstones, webhook_inbox
 from tests.newsletter.audience_support import (
     event,
     make_subscriber,
@@ -300,3 +301,34 @@ def test_a_new_erasure_of_an_address_is_carried_out_after_an_earlier_one_was_res
         service.erase(make_subscriber(ANNA))
     assert mc_member(ANNA) is None
     assert not MailchimpErasure.objects.exists()
+
+
+# --- 4. Mailchimp renames the member while our own address change is on its way -------------------
+
+
+def test_upemail_of_a_member_whose_rename_is_pending_moves_that_member_not_a_new_one(
+    mailchimp_sandbox, django_capture_on_commit_callbacks
+):
+    a, b, c = "a@example.se", "b@example.se", "c@example.se"
+    sub = make_subscriber(a, mailchimp_needs_push=True)
+    assert sync.push_subscriber(sub.pk).outcome == "pushed"
+    # Our address change (its push has not gone out yet)…
+    service.save_profile(sub, {"email": b}, source="admin")
+    assert Subscriber.objects.get(pk=sub.pk).mailchimp_email == a
+    # …while the person changes the address in Mailchimp's own profile form.
+    audience.change_member_address(a, c)
+    fields = event("upemail", fired_at="2026-11-30 10:00:00", old_email=a, new_email=c)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert audience_events.apply_mailchimp_event(fields) == "applied"
+
+    sub = Subscriber.objects.get(pk=sub.pk)
+    assert (sub.email, sub.mailchimp_email, sub.mailchimp_needs_push) == (b, "", False)
+    # One member, under our address; nothing left subscribed under the other two.
+    assert mc_member(b)["status"] == "subscribed"
+    assert mc_member(a) is None and mc_member(c) is None
+    assert set(sub.former_emails) == {a, c}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service.erase(sub)
+    assert mc_member(b) is None
+    assert all(tombstones.is_buried(x) for x in (a, b, c))
