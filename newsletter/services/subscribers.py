@@ -581,6 +581,18 @@ def export_data(sub: Subscriber) -> dict:
         "source": sub.source,
         "interests": list(sub.tags or []),
         "former_email_addresses": list(sub.former_emails or []),
+        # The address Mailchimp still calls them by, until our change reaches it.
+        "mailchimp_email_address": sub.mailchimp_email or None,
+        # Addresses they asked to move to, still waiting for the link to be followed.
+        "requested_address_changes": [
+            {
+                "new_email": change.new_email,
+                "requested_at": iso(change.created_at),
+                "expires_at": iso(change.expires_at),
+                "used_at": iso(change.used_at),
+            }
+            for change in sub.pending_address_changes.exclude(new_email="").order_by("pk")
+        ],
         "consent": {
             "text_shown": sub.consent_text,
             "signed_up_at": iso(sub.signup_at),

@@ -332,3 +332,20 @@ def test_upemail_of_a_member_whose_rename_is_pending_moves_that_member_not_a_new
         service.erase(sub)
     assert mc_member(b) is None
     assert all(tombstones.is_buried(x) for x in (a, b, c))
+
+
+# --- what we hold, in the access export ----------------------------------------------------------
+
+
+def test_the_access_export_includes_a_requested_address_and_mailchimps_name(mailchimp_sandbox):
+    from newsletter.services import address_change
+
+    sub = make_subscriber(ANNA, mailchimp_pushed_at=NOW)
+    assert address_change.request_address_change(sub, "anna.ny@example.se") == "sent"
+    data = service.export_data(Subscriber.objects.get(pk=sub.pk))
+    assert [c["new_email"] for c in data["requested_address_changes"]] == ["anna.ny@example.se"]
+    assert data["mailchimp_email_address"] is None
+
+    service.save_profile(sub, {"email": "anna.annan@example.se"}, source="admin")
+    data = service.export_data(Subscriber.objects.get(pk=sub.pk))
+    assert data["mailchimp_email_address"] == ANNA
