@@ -32,7 +32,20 @@ def schedule_push(subscriber) -> None:
 
 def schedule_erasure(email: str) -> None:
     member_hash = subscriber_hash(normalise_email(email))
-    MailchimpErasure.objects.get_or_create(member_hash=member_hash)
+    # A new erasure of an address erased before (they signed up again): one an administrator
+    # marked resolved then must not swallow this one; it starts afresh.
+    MailchimpErasure.objects.update_or_create(
+        member_hash=member_hash,
+        create_defaults={},
+        defaults={
+            "attempts": 0,
+            "last_error": "",
+            "refused": False,
+            "retry_at": None,
+            "resolved_at": None,
+            "resolved_by": "",
+        },
+    )
     transaction.on_commit(lambda: _enqueue_erasure(member_hash))
 
 

@@ -6,6 +6,7 @@ import unicodedata
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -207,6 +208,37 @@ class PreferencesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose among the listed interests.")},
     )
+    # The values the form was shown with (signed, for this subscriber): what the person changed
+    # is what differs from them, so a change made meanwhile elsewhere (by an editor, by
+    # Mailchimp) is not reverted by saving the other fields.
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    SHOWN_SALT = "newsletter.preferences.shown"
+    EDITABLE = ("name", "organisation", "municipality", "interests")
+
+    def __init__(self, *args, subscriber_pk: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if subscriber_pk is None:
+            return
+        if not self.is_bound:
+            values = {name: self.initial.get(name) for name in self.EDITABLE}
+            self.fields["shown"].initial = signing.dumps(
+                {"pk": subscriber_pk, "values": values}, salt=self.SHOWN_SALT
+            )
+            return
+        try:
+            shown = signing.loads(self.data.get("shown") or "", salt=self.SHOWN_SALT)
+        except (signing.BadSignature, ValueError, UnicodeError):
+            return  # a page from before this field: compared with the subscriber as they are
+        if isinstance(shown, dict) and shown.get("pk") == subscriber_pk:
+            values = shown.get("values") or {}
+            self.initial.update({k: v for k, v in values.items() if k in self.EDITABLE})
+
+    def changed_values(self) -> dict:
+        """The cleaned values of the fields the person changed."""
+        return {
+            name: self.cleaned_data[name] for name in self.EDITABLE if name in self.changed_data
+        }
 
     # The same rules as the sign-up form: these end up in Mailchimp and in our mail.
     def clean_name(self):

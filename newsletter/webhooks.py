@@ -70,6 +70,9 @@ def read_form(request) -> dict[str, str]:
         )
     except (UnicodeDecodeError, ValueError, OSError):
         raise audience_events.InvalidEvent("unreadable body") from None
+    if any("\x00" in key or "\x00" in value for key, value in pairs):
+        # No real event has one, and PostgreSQL cannot store it (text or jsonb).
+        raise audience_events.InvalidEvent("NUL character in the body")
     return dict(pairs)
 
 

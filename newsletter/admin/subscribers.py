@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -39,6 +40,7 @@ from newsletter.models import (
 )
 from newsletter.models.subscribers import INTERESTS
 from newsletter.services import subscribers as service
+from newsletter.services import tombstones
 
 Status = Subscriber.Status
 
@@ -65,6 +67,34 @@ class SubscriberForm(WagtailAdminModelForm):
         # Some 290 municipalities: a chooser with search, not a long drop-down.
         widgets = {"municipality": AdminSnippetChooser(Municipality)}
 
+    # The values the form was shown with (signed): what the editor changed is what differs from
+    # them, not from the row as it is when the form comes back, so a change made meanwhile (an
+    # address the subscriber moved to, a name they corrected) is not reverted by an edit of
+    # something else. Rendered as a hidden input (not a panel field).
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    SHOWN_SALT = "newsletter.admin.subscriber-form.shown"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            return
+        if not self.is_bound:
+            values = {name: self.initial.get(name) for name in self._meta.fields}
+            self.fields["shown"].initial = signing.dumps(
+                {"pk": self.instance.pk, "values": values}, salt=self.SHOWN_SALT
+            )
+            return
+        try:
+            values = signing.loads(
+                self.data.get(self.add_prefix("shown")) or "", salt=self.SHOWN_SALT
+            )
+        except (signing.BadSignature, ValueError, UnicodeError):
+            return  # a form from before this field: compared with the row as it is now
+        if isinstance(values, dict) and values.get("pk") == self.instance.pk:
+            shown = values.get("values") or {}
+            self.initial.update({k: v for k, v in shown.items() if k in self._meta.fields})
+
     def clean_email(self):
         try:
             email = service.clean_address(self.cleaned_data["email"])
@@ -73,6 +103,14 @@ class SubscriberForm(WagtailAdminModelForm):
         others = Subscriber.objects.with_emails([email]).exclude(pk=self.instance.pk)
         if others.exists():
             raise forms.ValidationError(_("There is already a subscriber with this address."))
+        if (not self.instance.pk or "email" in self.changed_data) and tombstones.is_buried(email):
+            # As the CSV import: consent given elsewhere does not outweigh an erasure request.
+            raise forms.ValidationError(
+                _(
+                    "This address was erased at the person's request. Only they can subscribe "
+                    "it again, through the sign-up form on the website."
+                )
+            )
         return email
 
 
@@ -236,7 +274,10 @@ class SubscriberViewSet(ModelViewSet):
         report = None
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            report = service.import_csv(form.cleaned_data["file"].read())
+            # One byte more than allowed is enough to refuse a file that is too large.
+            report = service.import_csv(
+                form.cleaned_data["file"].read(service.IMPORT_MAX_BYTES + 1)
+            )
             messages.success(
                 request,
                 _("Import finished: %(created)s new, %(updated)s updated, %(rejected)s rejected.")

@@ -303,6 +303,9 @@ def change_email(fields: dict, at: datetime, detail: dict) -> str:
     with transaction.atomic():
         sub = Subscriber.objects.select_for_update().by_email(old)
         if sub is None:
+            renaming = Subscriber.objects.select_for_update().filter(mailchimp_email=old).first()
+            if renaming is not None:
+                return member_renamed(renaming, old, new, at, detail)
             # Applied before, or never known.
             return "ignored" if Subscriber.objects.by_email(new) else "unknown"
         # The status stays: the log records the address change (or why it was refused).
@@ -334,6 +337,44 @@ def change_email(fields: dict, at: datetime, detail: dict) -> str:
     return "applied"
 
 
+def member_renamed(sub: Subscriber, old: str, new: str, at: datetime, detail: dict) -> str:
+    """Mailchimp renamed the member `sub` is still called there (`mailchimp_email`: our own
+    address change has not reached Mailchimp yet). Our push must now move the member by its new
+    name, or it would create a second member and leave this one subscribed."""
+    if new != sub.email and Subscriber.objects.with_emails([new]).exclude(pk=sub.pk).exists():
+        # The new name is someone else's subscription here: our push moves nothing of theirs.
+        SubscriberEvent.objects.create(
+            subscriber=sub,
+            from_status=sub.status,
+            to_status=sub.status,
+            source="mailchimp_webhook",
+            occurred_at=at,
+            applied=False,
+            detail={**detail, "conflict": "new address already a subscriber"},
+        )
+        return "conflict"
+    former = [a for a in sub.former_emails if a not in (old, new)]
+    Subscriber.objects.filter(pk=sub.pk).update(
+        mailchimp_email="" if new == sub.email else new,
+        # Erasure removes whatever Mailchimp may hold under either name.
+        former_emails=[*former, old] + ([new] if new != sub.email else []),
+        mailchimp_last_changed=at,
+        mailchimp_needs_push=True,
+        updated_at=timezone.now(),
+    )
+    SubscriberEvent.objects.create(
+        subscriber=sub,
+        from_status=sub.status,
+        to_status=sub.status,
+        source="mailchimp_webhook",
+        occurred_at=at,
+        detail={**detail, "mailchimp_member_renamed": True},
+    )
+    if new != sub.email:
+        audience_sync.schedule_push(sub)
+    return "applied"
+
+
 def campaign_sent(fields: dict, at: datetime) -> str:
     campaign_id = fields["data[id]"]  # present: check_mailchimp_event() requires it
     mailchimp_campaign_event.send(
@@ -354,14 +395,14 @@ def delivery_id(event, esp_event: dict) -> str:
     """What identifies one tracking event across repeated deliveries. Mandrill has no event id:
     its `_id` is the message's, so the kind and time are added."""
     if event.event_id:
-        return str(event.event_id)[:200]
-    if not event.message_id:
+        value = str(event.event_id)
+    elif not event.message_id:
         return ""
-    return (
-        f"{event.message_id}:{esp_event.get('event', event.event_type)}:{esp_event.get('ts', '')}"[
-            :200
-        ]
-    )
+    else:
+        kind = esp_event.get("event", event.event_type)
+        value = f"{event.message_id}:{kind}:{esp_event.get('ts', '')}"
+    # PostgreSQL cannot store or compare a NUL character (text or jsonb): never in a real id.
+    return value.replace("\x00", "")[:200]
 
 
 def apply_tracking_event(event, esp_name: str = "") -> str:
@@ -390,7 +431,9 @@ def apply_tracking_event(event, esp_name: str = "") -> str:
         and SubscriberEvent.objects.filter(source="anymail", detail__event_id=event_id).exists()
     ):
         return "duplicate"
-    at = event.timestamp or timezone.now()
+    # Never later than now: a status "changed in the future" would make every later change,
+    # a fresh sign-up included, look older and be ignored.
+    at = min(event.timestamp or timezone.now(), timezone.now())
     detail = {"event_id": event_id, "event_type": event.event_type, "esp": esp_name}
     sub = Subscriber.objects.by_email(email)
     if sub is None and tombstones.is_buried(email):

@@ -289,21 +289,21 @@ _KEEP = object()
 
 
 def update_preferences(
-    sub: Subscriber, *, name: str, organisation: str, interests: list[str], municipality=_KEEP
+    sub: Subscriber, *, name=_KEEP, organisation=_KEEP, interests=_KEEP, municipality=_KEEP
 ) -> list[str]:
-    """The preferences form: name, organisation, municipality and interests (nothing else)."""
-    first, last = split_name(name)
-    return save_profile(
-        sub,
-        {
-            "first_name": first[:100],
-            "last_name": last[:100],
-            "organisation": (organisation or "")[:160],
-            "tags": clean_interests(interests),
-            **({} if municipality is _KEEP else {"municipality": municipality}),
-        },
-        source="preferences",
-    )
+    """The preferences form: name, organisation, municipality and interests (nothing else); a
+    value left out is kept as it is (the form passes only what the person changed)."""
+    values = {}
+    if name is not _KEEP:
+        first, last = split_name(name)
+        values.update(first_name=first[:100], last_name=last[:100])
+    if organisation is not _KEEP:
+        values["organisation"] = (organisation or "")[:160]
+    if interests is not _KEEP:
+        values["tags"] = clean_interests(interests)
+    if municipality is not _KEEP:
+        values["municipality"] = municipality
+    return save_profile(sub, values, source="preferences")
 
 
 # What a form may change on a subscriber (never the status: that goes through change_status).
@@ -440,13 +440,20 @@ def import_csv(data: bytes, *, default_interests: list[str] | None = None) -> Im
     if len(data) > IMPORT_MAX_BYTES:
         report.rejected.append((0, "", _("The file is larger than 5 MB.")))
         return report
-    reader = _read_rows(_decode(data))
+    text = _decode(data)
+    if "\x00" in text:
+        # A spreadsheet saved as something other than CSV (or UTF-16 text): nothing is read.
+        report.rejected.append(
+            (0, "", _("The file is not a CSV text file. Save it as CSV (UTF-8) and try again."))
+        )
+        return report
+    reader = _read_rows(text)
     if not any(alias in reader.fieldnames for alias in HEADER_ALIASES["email"]):
         report.rejected.append((1, "", _("The file has no email column (email or e-post).")))
         return report
     municipalities = {m.name.lower(): m for m in Municipality.objects.all()}
     seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
+    for line, row in _rows(reader, report):
         if line - 1 > IMPORT_MAX_ROWS:
             report.rejected.append((line, "", _("Too many rows; the rest was not read.")))
             break
@@ -499,6 +506,25 @@ def import_csv(data: bytes, *, default_interests: list[str] | None = None) -> Im
         else:
             setattr(report, outcome, getattr(report, outcome) + 1)
     return report
+
+
+def _rows(reader, report: ImportReport):
+    """(line, row) until the end, or until the CSV cannot be read further (a field larger than
+    the csv module allows, an unclosed quote…): then the rest is reported as not read, and what
+    was imported before stays imported and reported."""
+    line = 1
+    while True:
+        line += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            report.rejected.append(
+                (line, "", _("The file could not be read from this row on; the rest was not read."))
+            )
+            return
+        yield line, row
 
 
 def _import_one(email: str, values: dict, interests: list[str]) -> str:
@@ -555,6 +581,18 @@ def export_data(sub: Subscriber) -> dict:
         "source": sub.source,
         "interests": list(sub.tags or []),
         "former_email_addresses": list(sub.former_emails or []),
+        # The address Mailchimp still calls them by, until our change reaches it.
+        "mailchimp_email_address": sub.mailchimp_email or None,
+        # Addresses they asked to move to, still waiting for the link to be followed.
+        "requested_address_changes": [
+            {
+                "new_email": change.new_email,
+                "requested_at": iso(change.created_at),
+                "expires_at": iso(change.expires_at),
+                "used_at": iso(change.used_at),
+            }
+            for change in sub.pending_address_changes.exclude(new_email="").order_by("pk")
+        ],
         "consent": {
             "text_shown": sub.consent_text,
             "signed_up_at": iso(sub.signup_at),
@@ -592,8 +630,19 @@ def erase(sub: Subscriber, *, by: str = "admin") -> SubscriberEvent:
     nothing already on its way (the pull, a waiting webhook event, an import, a tracking event)
     brings them back, and removes their waiting or failed webhook events from the inbox.
     """
-    addresses = {a for a in (sub.email, sub.mailchimp_email, *(sub.former_emails or [])) if a}
+    addresses = {
+        normalise_email(a)
+        for a in (sub.email, sub.mailchimp_email, *(sub.former_emails or []))
+        if a
+    }
     with transaction.atomic():
+        # An address this person left behind may be someone else's subscription now (theirs to
+        # keep: their Mailchimp member, their waiting webhook events, their registrations).
+        others = Subscriber.objects.exclude(pk=sub.pk)
+        addresses -= {s.email for s in others.with_emails(addresses)}
+        addresses -= set(
+            others.filter(mailchimp_email__in=addresses).values_list("mailchimp_email", flat=True)
+        )
         status = sub.status
         SubscriberEvent.objects.filter(subscriber=sub).update(detail={})
         # Addresses they asked to move to (the cascade would too; said here so it is not lost).

@@ -25,7 +25,7 @@ def preferences(request, token):
         "municipality": subscriber.municipality_id,
         "interests": list(subscriber.tags or []),
     }
-    form = PreferencesForm(initial=initial)
+    form = PreferencesForm(initial=initial, subscriber_pk=subscriber.pk)
     address_form = AddressChangeForm()
     status = 200
     action = request.POST.get("action") if request.method == "POST" else None
@@ -39,15 +39,10 @@ def preferences(request, token):
         if status == 302:
             return redirect(request.path)
     elif request.method == "POST":
-        form = PreferencesForm(request.POST)
+        form = PreferencesForm(request.POST, initial=initial, subscriber_pk=subscriber.pk)
         if form.is_valid() and active:
-            service.update_preferences(
-                subscriber,
-                name=form.cleaned_data["name"],
-                organisation=form.cleaned_data["organisation"],
-                interests=form.cleaned_data["interests"],
-                municipality=form.cleaned_data["municipality"],
-            )
+            # Only what the person changed: what changed meanwhile elsewhere stays.
+            service.update_preferences(subscriber, **form.changed_values())
             messages.success(request, _("Your settings have been saved."))
             return redirect(request.path)
         status = 400

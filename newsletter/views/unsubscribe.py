@@ -22,8 +22,8 @@ def unsubscribe(request, token):
             return private_response(HttpResponse("OK", content_type="text/plain"))
         return render_page(request, "newsletter/subscribers/unsubscribe.html", {"state": "done"})
     if problem:
-        if one_click:
-            return private_response(HttpResponse(status=410 if problem == "moved" else 400))
+        # The one-click POST too: its status for the mail client, the Swedish page for a person
+        # (some clients open the answer in a browser).
         return link_problem(request, problem)
     subscriber, _data = found
     if request.method == "GET":
