@@ -171,7 +171,16 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # cache, never the database (their keys carry the image's file hash, so a stale entry is unused).
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # Fails open: a Redis that does not answer makes the site slower, not down
+            # (cms/cache.py); the timeouts bound how long one request waits for it.
+            "BACKEND": "cms.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
+        }
     }
 else:
     CACHES = {
