@@ -8,7 +8,7 @@ What is never cached: anything but GET/HEAD, requests carrying a session or mess
 pages and webhooks (`PAGE_CACHE_EXCLUDE`), and every response that is not a plain 200 for
 everybody (sets a cookie, used a CSRF token, says private/no-cache/no-store).
 
-Keys: one per path and query string, under two generations (one for the path, one for the
+Keys: one per scheme, host, path and query string, under two generations (one for the path, one for the
 whole site), so purging a path also drops its query variants (`?sida=2`, `?tag=`) without
 listing them, and `purge_all()` drops everything at once.
 """
@@ -20,6 +20,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re, patch_cache_control
 
@@ -52,8 +53,8 @@ def _generation_key(path: str) -> str:
     return "pagecache:gen:" + hashlib.sha256(path.encode()).hexdigest()[:40]
 
 
-def _page_key(path: str, query: str, generations: tuple[str, str]) -> str:
-    digest = hashlib.sha256(f"{path}?{query}".encode()).hexdigest()[:40]
+def _page_key(origin: str, path: str, query: str, generations: tuple[str, str]) -> str:
+    digest = hashlib.sha256(f"{origin}{path}?{query}".encode()).hexdigest()[:40]
     return f"pagecache:page:{generations[0]}:{generations[1]}:{digest}"
 
 
@@ -83,6 +84,17 @@ def is_excluded(path: str) -> bool:
     return path.startswith(tuple(getattr(settings, "PAGE_CACHE_EXCLUDE", ())))
 
 
+def _origin(request) -> str | None:
+    """Scheme and host of the request, part of the key: a page names its own host (absolute
+    URLs, the sitemap in robots.txt) and each Wagtail site has its own pages at the same paths.
+    None for a host ALLOWED_HOSTS does not list: such a request is never answered from (or
+    stored in) the cache, so the stack refuses it as it would without the cache."""
+    try:
+        return f"{request.scheme}://{request.get_host().lower()}"
+    except DisallowedHost:
+        return None
+
+
 def _request_is_cacheable(request) -> bool:
     if request.method not in ("GET", "HEAD") or is_excluded(request.path):
         return False
@@ -108,14 +120,22 @@ def _response_is_cacheable(request, response) -> bool:
 def _public_headers(response) -> None:
     """What a CDN needs to keep the page: public, short for browsers (they cannot be purged),
     longer for shared caches (they are purged on publish). Vary only on what the page varies
-    on for an anonymous visitor: a CDN must bypass requests that carry the session cookie."""
+    on for an anonymous visitor: a CDN must bypass requests that carry the session cookie, and
+    with one language the page does not vary on Accept-Language."""
     patch_cache_control(
         response,
         public=True,
         max_age=getattr(settings, "PAGE_CACHE_BROWSER_SECONDS", 60),
         s_maxage=seconds(),
     )
-    vary = [v for v in cc_delim_re.split(response.get("Vary", "")) if v and v.lower() != "cookie"]
+    ignored = {"cookie"}
+    if len(settings.LANGUAGES) == 1:
+        # LocaleMiddleware adds it, but with one language every visitor gets the same page (and
+        # this cache's key ignores it): a CDN or Varnish would keep a copy per browser setting.
+        ignored.add("accept-language")
+    vary = [
+        v for v in cc_delim_re.split(response.get("Vary", "")) if v and v.lower() not in ignored
+    ]
     if vary:
         response["Vary"] = ", ".join(vary)
     elif response.has_header("Vary"):
@@ -139,9 +159,12 @@ class PageCacheMiddleware:
                 # An editor's or a form-filler's copy: never kept by a shared cache.
                 patch_cache_control(response, private=True)
             return response
+        origin = _origin(request)
+        if origin is None:
+            return self.get_response(request)
         path, query = request.path, request.META.get("QUERY_STRING", "")
         generations = _generations(path)
-        key = _page_key(path, query, generations)
+        key = _page_key(origin, path, query, generations)
         cached = _cache().get(key)
         if cached is not None:
             status, headers, content = cached

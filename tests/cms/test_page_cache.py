@@ -30,8 +30,8 @@ def page_cache(settings):
     cache.clear()
 
 
-def get(client, url, status=200):
-    response = client.get(url)
+def get(client, url, status=200, **extra):
+    response = client.get(url, **extra)
     assert response.status_code == status, url
     return response
 
@@ -42,6 +42,8 @@ def test_anonymous_page_is_cached_with_cdn_headers(client, home_page, page_cache
     control = first["Cache-Control"]
     assert "public" in control and "s-maxage=600" in control and "max-age=60" in control
     assert "cookie" not in first.get("Vary", "").lower()
+    # One language: a CDN must not keep a copy per Accept-Language.
+    assert "accept-language" not in first.get("Vary", "").lower()
     assert not first.cookies
     with CaptureQueriesContext(connection) as queries:
         second = get(client, "/")
@@ -61,6 +63,27 @@ def test_query_variants_are_kept_apart(client, home_page, page_cache):
     assert get(client, "/?a=2")["X-Page-Cache"] == "miss"
     assert get(client, "/?a=1")["X-Page-Cache"] == "hit"
     assert client.head("/?a=1")["X-Page-Cache"] == "hit"
+
+
+def test_each_host_has_its_own_copy_and_a_hostile_host_is_refused(
+    client, home_page, page_cache, settings
+):
+    settings.ALLOWED_HOSTS = ["smakom.se", "www.smakom.se"]
+    own = get(client, "/robots.txt", HTTP_HOST="www.smakom.se")
+    assert "Sitemap: http://www.smakom.se/sitemap.xml" in own.content.decode()
+    assert get(client, "/robots.txt", HTTP_HOST="www.smakom.se")["X-Page-Cache"] == "hit"
+    other = get(client, "/robots.txt", HTTP_HOST="smakom.se")
+    assert "Sitemap: http://smakom.se/sitemap.xml" in other.content.decode()
+    assert (
+        "Sitemap: https://smakom.se/sitemap.xml"
+        in get(client, "/robots.txt", HTTP_HOST="smakom.se", secure=True).content.decode()
+    )
+    # A cached page is no way around the host check, nor is a hostile host's copy kept.
+    get(client, "/", HTTP_HOST="smakom.se")
+    assert get(client, "/", HTTP_HOST="smakom.se")["X-Page-Cache"] == "hit"
+    for _ in range(2):
+        assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+        assert client.get("/robots.txt", HTTP_HOST="evil.example").status_code == 400
 
 
 def test_editors_never_get_or_fill_the_cache(client, admin_user, home_page, page_cache):
