@@ -248,3 +248,47 @@ def test_site_settings_change_purges_everything(
     with django_capture_on_commit_callbacks(execute=True):
         settings_row.save()
     assert "Ny sidfot här" in _shown(client, "/")
+
+
+def test_moving_a_section_purges_the_old_urls_of_everything_under_it(
+    client, home_page, page_cache, django_capture_on_commit_callbacks
+):
+    about = home_page.add_child(instance=StandardPage(title="Om oss", slug="om"))
+    other = home_page.add_child(instance=StandardPage(title="Annat", slug="annat"))
+    about.add_child(instance=StandardPage(title="Styrelsen", slug="styrelsen"))
+    assert "Styrelsen" in _shown(client, "/om/styrelsen/")
+    assert get(client, "/om/styrelsen/")["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        about.move(other, pos="last-child")
+    # Not the cached page at its old place: Wagtail's redirect (or nothing).
+    assert client.get("/om/styrelsen/").status_code in (301, 404)
+    assert "Styrelsen" in _shown(client, "/annat/om/styrelsen/")
+
+
+def test_a_new_slug_purges_the_old_urls_of_the_page_and_its_children(
+    client, home_page, page_cache, django_capture_on_commit_callbacks
+):
+    about = home_page.add_child(instance=StandardPage(title="Om oss", slug="om"))
+    about.add_child(instance=StandardPage(title="Styrelsen", slug="styrelsen"))
+    for url in ("/om/", "/om/styrelsen/"):
+        get(client, url)
+        assert get(client, url)["X-Page-Cache"] == "hit", url
+    about = StandardPage.objects.get(pk=about.pk)
+    about.slug = "om-smakom"
+    with django_capture_on_commit_callbacks(execute=True):
+        about.save_revision().publish()
+    for url in ("/om/", "/om/styrelsen/"):
+        assert client.get(url).status_code in (301, 404), url
+    assert "Styrelsen" in _shown(client, "/om-smakom/styrelsen/")
+
+
+def test_deleting_a_section_purges_everything_under_it(
+    client, home_page, page_cache, django_capture_on_commit_callbacks
+):
+    about = home_page.add_child(instance=StandardPage(title="Om oss", slug="om"))
+    about.add_child(instance=StandardPage(title="Styrelsen", slug="styrelsen"))
+    get(client, "/om/styrelsen/")
+    assert get(client, "/om/styrelsen/")["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        StandardPage.objects.get(pk=about.pk).delete()
+    get(client, "/om/styrelsen/", status=404)
