@@ -63,6 +63,16 @@ def test_the_lease_has_one_holder_until_released_or_expired():
     assert Lease.objects.get(name="job").holder == "a:1"
 
 
+def test_two_containers_with_the_same_host_name_and_pid_are_two_holders(monkeypatch):
+    # Containers on the host's network share its name, and each runs its command as pid 1.
+    monkeypatch.setattr(leases.socket, "gethostname", lambda: "node-1")
+    monkeypatch.setattr(leases.os, "getpid", lambda: 1)
+    first, second = leases.this_process(), leases.this_process()
+    assert first.startswith("node-1/") and second.endswith(":1")
+    assert leases.acquire(LEASE, first, ttl=60)
+    assert not leases.acquire(LEASE, second, ttl=60)
+
+
 def test_once_enqueues_nothing_while_another_process_holds_the_lock(db_queue):
     assert leases.acquire(LEASE, "other-machine:4242", ttl=60)
     out = StringIO()
