@@ -4,7 +4,7 @@ them too. Publishing, unpublishing, moving or deleting a page purges every URL t
 (`cms.purge`), here and, through Wagtail's frontend cache, in Varnish or the CDN.
 
 What is never cached: anything but GET/HEAD, requests carrying a session or messages cookie
-(logged-in editors, previews, a visitor in the middle of a form), the admin, the subscriber
+(logged-in editors, previews, a visitor in the middle of a form) or an Authorization header, the admin, the subscriber
 pages and webhooks (`PAGE_CACHE_EXCLUDE`), and every response that is not a plain 200 for
 everybody (sets a cookie, used a CSRF token, says private/no-cache/no-store).
 
@@ -98,6 +98,8 @@ def _origin(request) -> str | None:
 def _request_is_cacheable(request) -> bool:
     if request.method not in ("GET", "HEAD") or is_excluded(request.path):
         return False
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False  # a client that authenticates itself gets its own answer
     cookies = request.COOKIES
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
@@ -171,6 +173,7 @@ class PageCacheMiddleware:
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
+            response["Content-Length"] = str(len(content))
             response[HEADER] = "hit"
             return response
         response = self.get_response(request)

@@ -29,7 +29,7 @@ sub vcl_recv {
     if (req.url ~ "^/(admin|documents|newsletter|healthz|search|nyhetsbrev/(prenumerera|bekrafta|avsluta|installningar))(/|\?|$)") {
         return (pass);
     }
-    if (req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {
+    if (req.http.Authorization || req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {
         return (pass);
     }
     # Analytics and the CSRF cookie do not change an anonymous page.

@@ -50,6 +50,7 @@ def test_anonymous_page_is_cached_with_cdn_headers(client, home_page, page_cache
     assert len(queries) == 0
     assert second["X-Page-Cache"] == "hit"
     assert second.content == first.content
+    assert second["Content-Length"] == str(len(first.content))
     assert second["Cache-Control"] == control
     # The sign-up form holds no visitor's CSRF token or stamp: the browser fetches them.
     html = first.content.decode()
@@ -110,6 +111,10 @@ def test_subscriber_pages_posts_and_messages_are_never_cached(client, home_page,
     with_message = Client()
     with_message.cookies["messages"] = "x"
     assert "X-Page-Cache" not in get(with_message, "/")
+    # A client that authenticates itself (an API client with credentials) gets its own answer.
+    for _ in range(2):
+        answer = get(client, "/api/v2/pages/", HTTP_AUTHORIZATION="Bearer a-frontend-token")
+        assert "X-Page-Cache" not in answer
 
 
 def test_sign_up_tokens_are_fresh_and_accepted(home_page, page_cache, settings):
