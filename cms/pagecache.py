@@ -8,7 +8,7 @@ What is never cached: anything but GET/HEAD, requests carrying a session or mess
 pages and webhooks (`PAGE_CACHE_EXCLUDE`), and every response that is not a plain 200 for
 everybody (sets a cookie, used a CSRF token, says private/no-cache/no-store).
 
-Keys: one per scheme, host, path and query string, under two generations (one for the path, one for the
+Keys: one per scheme, host, path and query string (less tracking parameters), under two generations (one for the path, one for the
 whole site), so purging a path also drops its query variants (`?sida=2`, `?tag=`) without
 listing them, and `purge_all()` drops everything at once.
 """
@@ -21,7 +21,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils.cache import cc_delim_re, patch_cache_control
 
 HEADER = "X-Page-Cache"
@@ -39,6 +39,23 @@ _KEPT_HEADERS = {
     "strict-transport-security",
     "link",
 }
+
+
+# Query parameters that only tell analytics where a visitor came from (the newsletter's links
+# carry utm_*; Mailchimp, Facebook, Google and Bing add their own): dropped before the key is
+# made and before the view sees the request, so every click from one newsletter is one copy,
+# not one per link variant, and no cached page repeats them in its own links.
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_PARAMS = {"mc_cid", "mc_eid", "fbclid", "gclid", "msclkid"}
+
+
+def without_tracking(query: str) -> str:
+    kept = []
+    for part in query.split("&"):
+        name = part.split("=", 1)[0].lower()
+        if part and not (name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)):
+            kept.append(part)
+    return "&".join(kept)
 
 
 def seconds() -> int:
@@ -165,6 +182,9 @@ class PageCacheMiddleware:
         if origin is None:
             return self.get_response(request)
         path, query = request.path, request.META.get("QUERY_STRING", "")
+        if query and (cleaned := without_tracking(query)) != query:
+            query = request.META["QUERY_STRING"] = cleaned
+            request.GET = QueryDict(cleaned)
         generations = _generations(path)
         key = _page_key(origin, path, query, generations)
         cached = _cache().get(key)

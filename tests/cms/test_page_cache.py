@@ -87,6 +87,20 @@ def test_each_host_has_its_own_copy_and_a_hostile_host_is_refused(
         assert client.get("/robots.txt", HTTP_HOST="evil.example").status_code == 400
 
 
+def test_tracking_parameters_share_one_copy_and_are_not_repeated(client, home_page, page_cache):
+    make_issue(home_page)
+    first = get(client, "/nyheter/?utm_source=nyhetsbrev&utm_medium=email&sida=1")
+    assert first["X-Page-Cache"] == "miss"
+    assert "utm_" not in first.content.decode()  # the listing's own links do not carry them
+    for url in ("/nyheter/?sida=1", "/nyheter/?sida=1&mc_cid=abc&mc_eid=123&fbclid=x"):
+        answer = get(client, url)
+        assert answer["X-Page-Cache"] == "hit", url
+        assert answer.content == first.content
+    # Parameters that choose what is shown still have their own copies.
+    assert get(client, "/nyheter/?sida=2&utm_source=x")["X-Page-Cache"] == "miss"
+    assert get(client, "/nyheter/?sida=2")["X-Page-Cache"] == "hit"
+
+
 def test_editors_never_get_or_fill_the_cache(client, admin_user, home_page, page_cache):
     client.force_login(admin_user)
     for _ in range(2):
