@@ -197,7 +197,11 @@ class PageCacheMiddleware:
             response[HEADER] = "hit"
             return response
         response = self.get_response(request)
-        if request.method == "GET" and _response_is_cacheable(request, response):
+        if response.status_code == 200 and not _response_is_cacheable(request, response):
+            # One visitor's page (a CSRF token, a cookie, personal data): no shared cache may
+            # keep it either.
+            patch_cache_control(response, private=True)
+        elif request.method == "GET" and _response_is_cacheable(request, response):
             _public_headers(response)
             headers = [(k, v) for k, v in response.items() if k.lower() in _KEPT_HEADERS]
             headers += [(k, response[k]) for k in ("Cache-Control", "Vary") if k in response]
