@@ -76,9 +76,23 @@ def _page_key(origin: str, path: str, query: str, generations: tuple[str, str]) 
 
 
 def _generations(path: str) -> tuple[str, str]:
+    """The site's and the path's current generations. One that is missing (never set, or
+    evicted: a full file cache culls, Redis may evict) starts afresh rather than at a fixed
+    value: copies kept under an older generation, from before a purge, must stay unreachable."""
+    cache = _cache()
     gen_key = _generation_key(path)
-    found = _cache().get_many([_ALL, gen_key])
-    return str(found.get(_ALL, "0")), str(found.get(gen_key, "0"))
+    found = cache.get_many([_ALL, gen_key])
+    missing = [key for key in (_ALL, gen_key) if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, _new_generation(), None if key == _ALL else _generation_timeout())
+        found.update(cache.get_many(missing))
+    return str(found.get(_ALL) or _new_generation()), str(found.get(gen_key) or _new_generation())
+
+
+def _generation_timeout() -> int:
+    # Longer than any copy made under it lives.
+    return max(seconds(), 1) * 2 + 60
 
 
 def _new_generation() -> str:
@@ -87,9 +101,8 @@ def _new_generation() -> str:
 
 def purge_paths(paths) -> None:
     """Drop the cached copies of these paths (with any query string)."""
-    cache = _cache()
-    timeout = max(seconds(), 1) * 2 + 60
-    cache.set_many({_generation_key(p): _new_generation() for p in set(paths)}, timeout)
+    generations = {_generation_key(p): _new_generation() for p in set(paths)}
+    _cache().set_many(generations, _generation_timeout())
 
 
 def purge_all() -> None:

@@ -311,3 +311,24 @@ def test_deleting_a_section_purges_everything_under_it(
     with django_capture_on_commit_callbacks(execute=True):
         StandardPage.objects.get(pk=about.pk).delete()
     get(client, "/om/styrelsen/", status=404)
+
+
+def test_an_evicted_generation_does_not_bring_back_a_purged_copy(
+    client, home_page, page_cache, django_capture_on_commit_callbacks
+):
+    """A full cache culls (the file cache) or evicts (Redis) any key, the generations too: the
+    copies from before a purge must not answer again."""
+    from cms import pagecache
+
+    make_issue(home_page)
+    article = ArticlePage.objects.get()
+    old = article.title
+    get(client, "/nyheter/")
+    assert old in _shown(client, "/nyheter/")
+    article.title = "Efter rensningen"
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save_revision().publish()
+    assert "Efter rensningen" in _shown(client, "/nyheter/")
+    cache.delete_many([pagecache._generation_key("/nyheter/"), pagecache._ALL])  # evicted
+    assert "Efter rensningen" in _shown(client, "/nyheter/")
+    assert old not in _shown(client, "/nyheter/")
