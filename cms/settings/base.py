@@ -162,7 +162,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    from django.core.exceptions import ImproperlyConfigured
+
+    # Else every request would fail on it while /healthz only called the cache "degraded".
+    raise ImproperlyConfigured(
+        "REDIS_URL must start with redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379/0)."
+    )
 # --- cache and page cache (issue 13) -------------------------------------------------------------
 # The default cache holds the page cache and the rate limits, shared by every process: Redis when
 # REDIS_URL is set (several machines), else files under var/cache/ (the gunicorn workers and the
@@ -338,7 +345,13 @@ MIDDLEWARE.insert(0, "cms.health.HealthCheckMiddleware")
 # MEDIA_STORAGE=s3 selects it; without it, files go to MEDIA_ROOT (one machine only).
 MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem").strip().lower()
 if MEDIA_STORAGE == "s3":
-    AWS_STORAGE_BUCKET_NAME = os.environ["AWS_STORAGE_BUCKET_NAME"]
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not AWS_STORAGE_BUCKET_NAME:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (the media bucket)."
+        )
     AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None  # None: Amazon S3
     AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
     # Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else boto3's own chain (instance role).
