@@ -296,6 +296,8 @@ LOGGING = {
 
 # Periodic work, enqueued by `manage.py run_periodic` (path, interval in seconds).
 PERIODIC_TASKS = [
+    # Scheduled go-live and expiry of pages and issues (Wagtail's publish_scheduled), with purge.
+    ("cms.tasks.publish_scheduled", 60),
     ("newsletter.tasks.campaigns.refresh_campaign_reports", 15 * 60),
     ("newsletter.tasks.audience.push_pending_subscribers", 5 * 60),
     ("newsletter.tasks.audience.pull_audience_changes", 10 * 60),

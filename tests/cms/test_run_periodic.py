@@ -45,6 +45,28 @@ def test_every_periodic_task_is_enqueued_once_while_it_waits(db_queue):
     assert DBTaskResult.objects.filter(task_path=paths[0]).count() == 2
 
 
+def test_scheduled_go_live_and_expiry_happen_without_a_cron_job(home_page):
+    """Wagtail publishes scheduled pages only when `publish_scheduled` runs: run_periodic runs
+    it, or a page set to go live at 8:00 never would."""
+    from home.models import StandardPage
+
+    page = home_page.add_child(instance=StandardPage(title="Senare", slug="senare", live=False))
+    revision = page.save_revision(approved_go_live_at=timezone.now() + dt.timedelta(hours=1))
+    expiring = home_page.add_child(instance=StandardPage(title="Tidsbegränsad", slug="tid"))
+    type(expiring).objects.filter(pk=expiring.pk).update(
+        expire_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    type(revision).objects.filter(pk=revision.pk).update(
+        approved_go_live_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert not StandardPage.objects.get(pk=page.pk).live
+
+    call_command("run_periodic", "--once", stdout=StringIO())  # tasks run at once in tests
+
+    assert StandardPage.objects.get(pk=page.pk).live
+    assert not StandardPage.objects.get(pk=expiring.pk).live
+
+
 # --- several machines: the lease -------------------------------------------------------------
 
 
