@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import socket
 
 from django.db import IntegrityError, transaction
@@ -21,8 +22,10 @@ from cms.models import Lease
 
 
 def this_process() -> str:
-    """A holder name that says where the process runs: host and pid."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """A holder name, `host/random:pid`, that says where the process runs and is never another's:
+    two containers on one host network share the host name and both run as pid 1, so a random
+    part tells them apart (each call names a new holder: call it once per process)."""
+    return f"{socket.gethostname()}/{secrets.token_hex(4)}:{os.getpid()}"
 
 
 def _now_plus(seconds: float):

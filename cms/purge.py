@@ -1,7 +1,8 @@
 """Purging the cached copies of every URL that shows a page, when the page changes.
 
 One rule, `urls_showing(page)`, used by every path that changes what visitors see: publish
-(also a scheduled go-live, `publish_scheduled`), unpublish, move and delete. The local page
+(also a scheduled go-live, `publish_scheduled`), unpublish, move and delete; after a move or a
+new slug also the former URLs of the page and of every page under it (`former_paths`). The local page
 cache is purged at commit in the same process; Varnish or a CDN (`FRONTEND_CACHE_URL`) through
 Wagtail's frontend cache (`wagtail.contrib.frontend_cache`), whose purge runs as a task.
 """
@@ -76,6 +77,25 @@ def urls_showing(page: Page, *, url_path: str | None = None) -> set[str]:
     return paths
 
 
+def former_paths(page: Page, url_path_before: str, url_path_after: str) -> set[str]:
+    """The paths (with sub-routes) where `page` and every live page under it were shown before
+    its url_path changed from `url_path_before` to `url_path_after` (a move, a new slug): their
+    cached copies would otherwise go on answering there."""
+    roots = [root_url_path for root_url_path, _root_url in _site_roots()]
+    paths: set[str] = set()
+    subtree = Page.objects.filter(path__startswith=page.path, depth__gte=page.depth)
+    for other in subtree.live().specific(defer=True):
+        if not other.url_path.startswith(url_path_after):
+            continue
+        before = url_path_before + other.url_path[len(url_path_after) :]
+        subs = [sub.lstrip("/") for sub in other.get_cached_paths() if sub not in ("", "/")]
+        for root_url_path in roots:
+            own = _path_of(before, root_url_path)
+            if own is not None:
+                paths |= {own, *(own + sub for sub in subs)}
+    return paths
+
+
 def purge(paths) -> None:
     """After the commit: the local page cache now; Varnish/CDN through Wagtail's task."""
     paths = set(paths)
@@ -98,7 +118,18 @@ def page_changed(sender, instance, **kwargs):
 
 
 def page_moved(sender, instance, url_path_before, url_path_after, **kwargs):
-    purge(urls_showing(instance, url_path=url_path_before) | urls_showing(instance))
+    purge(
+        urls_showing(instance, url_path=url_path_before)
+        | urls_showing(instance)
+        | former_paths(instance, url_path_before, url_path_after)
+    )
+
+
+def slug_changed(sender, instance, instance_before, **kwargs):
+    # Sent at commit by Page.save() after a new slug (publish, scheduled go-live): the page
+    # and everything under it moved to new URLs; the old ones must not answer from the cache.
+    if instance.live and instance_before.url_path != instance.url_path:
+        purge(former_paths(instance, instance_before.url_path, instance.url_path))
 
 
 def page_deleted(sender, instance, **kwargs):
@@ -120,7 +151,12 @@ def connect() -> None:
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save, pre_delete
 
-    from wagtail.signals import page_published, page_unpublished, post_page_move
+    from wagtail.signals import (
+        page_published,
+        page_slug_changed,
+        page_unpublished,
+        post_page_move,
+    )
 
     for model in apps.get_models():
         if issubclass(model, Page):
@@ -130,6 +166,7 @@ def connect() -> None:
             )
             pre_delete.connect(page_deleted, sender=model, dispatch_uid=f"purge-del-{model}")
     post_page_move.connect(page_moved, dispatch_uid="purge-move")
+    page_slug_changed.connect(slug_changed, dispatch_uid="purge-slug")
     # Shown on many pages (footer, member list, bylines): drop the local copies of everything.
     for label in ("cms.SiteSettings", "home.Municipality", "home.Person"):
         model = apps.get_model(label)

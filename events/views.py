@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from events import services
 from events.forms import RegistrationForm, initial_for
@@ -69,6 +70,7 @@ def _by_token(token: str) -> Registration | None:
     )
 
 
+@never_cache  # personal data (health data in the export): no cache may keep it
 def manage(request, token):
     registration = _by_token(token)
     if registration is None:

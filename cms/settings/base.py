@@ -162,7 +162,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    from django.core.exceptions import ImproperlyConfigured
+
+    # Else every request would fail on it while /healthz only called the cache "degraded".
+    raise ImproperlyConfigured(
+        "REDIS_URL must start with redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379/0)."
+    )
 # --- cache and page cache (issue 13) -------------------------------------------------------------
 # The default cache holds the page cache and the rate limits, shared by every process: Redis when
 # REDIS_URL is set (several machines), else files under var/cache/ (the gunicorn workers and the
@@ -171,7 +178,16 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # cache, never the database (their keys carry the image's file hash, so a stale entry is unused).
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # Fails open: a Redis that does not answer makes the site slower, not down
+            # (cms/cache.py); the timeouts bound how long one request waits for it.
+            "BACKEND": "cms.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
+        }
     }
 else:
     CACHES = {
@@ -280,6 +296,8 @@ LOGGING = {
 
 # Periodic work, enqueued by `manage.py run_periodic` (path, interval in seconds).
 PERIODIC_TASKS = [
+    # Scheduled go-live and expiry of pages and issues (Wagtail's publish_scheduled), with purge.
+    ("cms.tasks.publish_scheduled", 60),
     ("newsletter.tasks.campaigns.refresh_campaign_reports", 15 * 60),
     ("newsletter.tasks.audience.push_pending_subscribers", 5 * 60),
     ("newsletter.tasks.audience.pull_audience_changes", 10 * 60),
@@ -329,7 +347,13 @@ MIDDLEWARE.insert(0, "cms.health.HealthCheckMiddleware")
 # MEDIA_STORAGE=s3 selects it; without it, files go to MEDIA_ROOT (one machine only).
 MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem").strip().lower()
 if MEDIA_STORAGE == "s3":
-    AWS_STORAGE_BUCKET_NAME = os.environ["AWS_STORAGE_BUCKET_NAME"]
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not AWS_STORAGE_BUCKET_NAME:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (the media bucket)."
+        )
     AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None  # None: Amazon S3
     AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
     # Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else boto3's own chain (instance role).

@@ -26,10 +26,16 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # Tracking parameters (the newsletter's utm_*) do not change a page: one copy for every
+    # click, as in the app's own page cache (cms/pagecache.py, TRACKING_PARAMS).
+    if (req.url ~ "[?&](utm_[^=&]*|mc_cid|mc_eid|fbclid|gclid|msclkid)(=|&|$)") {
+        set req.url = regsuball(req.url, "(?i)(?<=[?&])(utm_[^=&]*|mc_cid|mc_eid|fbclid|gclid|msclkid)(=[^&]*)?(&|$)", "");
+        set req.url = regsub(req.url, "[?&]+$", "");
+    }
     if (req.url ~ "^/(admin|documents|newsletter|healthz|search|nyhetsbrev/(prenumerera|bekrafta|avsluta|installningar))(/|\?|$)") {
         return (pass);
     }
-    if (req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {
+    if (req.http.Authorization || req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {
         return (pass);
     }
     # Analytics and the CSRF cookie do not change an anonymous page.

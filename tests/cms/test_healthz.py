@@ -74,3 +74,44 @@ def test_database_down_is_503(client, monkeypatch):
         connection.close()
     assert response.status_code == 503
     assert body == {"status": "down", "database": "error", "cache": "ok", "queue": None}
+
+
+def _production_cache_for(monkeypatch, redis_url: str) -> dict:
+    """CACHES["default"] as the settings make it when REDIS_URL is set."""
+    import runpy
+
+    import cms.settings.base as base
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    return runpy.run_path(base.__file__)["CACHES"]["default"]
+
+
+def test_with_the_cache_down_pages_api_and_publishing_still_work(
+    client, home_page, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A Redis outage makes the site slower, not down: "degraded" must mean serving."""
+    from django.core.cache import caches
+
+    from home.models import ArticlePage
+    from tests.newsletter.issue_content import make_article
+
+    article = make_article(home_page, 1)
+    settings.PAGE_CACHE_SECONDS = 600
+    # Nothing listens there.
+    settings.CACHES = {
+        "default": _production_cache_for(monkeypatch, f"redis://127.0.0.1:{free_port()}/0")
+    }
+    try:
+        for url in ("/", "/nyheter/", article.url, "/api/v2/pages/", "/robots.txt"):
+            for _ in range(2):
+                assert client.get(url).status_code == 200, url
+        article = ArticlePage.objects.get(pk=article.pk)
+        article.title = "Nytt under avbrottet"
+        with django_capture_on_commit_callbacks(execute=True):
+            article.save_revision().publish()
+        assert "Nytt under avbrottet" in client.get(article.url).content.decode()
+        response, body = probe(client)
+        assert response.status_code == 200
+        assert (body["status"], body["cache"], body["database"]) == ("degraded", "error", "ok")
+    finally:
+        caches["default"].close()

@@ -45,6 +45,28 @@ def test_every_periodic_task_is_enqueued_once_while_it_waits(db_queue):
     assert DBTaskResult.objects.filter(task_path=paths[0]).count() == 2
 
 
+def test_scheduled_go_live_and_expiry_happen_without_a_cron_job(home_page):
+    """Wagtail publishes scheduled pages only when `publish_scheduled` runs: run_periodic runs
+    it, or a page set to go live at 8:00 never would."""
+    from home.models import StandardPage
+
+    page = home_page.add_child(instance=StandardPage(title="Senare", slug="senare", live=False))
+    revision = page.save_revision(approved_go_live_at=timezone.now() + dt.timedelta(hours=1))
+    expiring = home_page.add_child(instance=StandardPage(title="Tidsbegränsad", slug="tid"))
+    type(expiring).objects.filter(pk=expiring.pk).update(
+        expire_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    type(revision).objects.filter(pk=revision.pk).update(
+        approved_go_live_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert not StandardPage.objects.get(pk=page.pk).live
+
+    call_command("run_periodic", "--once", stdout=StringIO())  # tasks run at once in tests
+
+    assert StandardPage.objects.get(pk=page.pk).live
+    assert not StandardPage.objects.get(pk=expiring.pk).live
+
+
 # --- several machines: the lease -------------------------------------------------------------
 
 
@@ -61,6 +83,16 @@ def test_the_lease_has_one_holder_until_released_or_expired():
     Lease.objects.filter(name="job").update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert leases.acquire("job", "a:1", ttl=60)
     assert Lease.objects.get(name="job").holder == "a:1"
+
+
+def test_two_containers_with_the_same_host_name_and_pid_are_two_holders(monkeypatch):
+    # Containers on the host's network share its name, and each runs its command as pid 1.
+    monkeypatch.setattr(leases.socket, "gethostname", lambda: "node-1")
+    monkeypatch.setattr(leases.os, "getpid", lambda: 1)
+    first, second = leases.this_process(), leases.this_process()
+    assert first.startswith("node-1/") and second.endswith(":1")
+    assert leases.acquire(LEASE, first, ttl=60)
+    assert not leases.acquire(LEASE, second, ttl=60)
 
 
 def test_once_enqueues_nothing_while_another_process_holds_the_lock(db_queue):

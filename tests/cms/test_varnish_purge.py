@@ -77,8 +77,9 @@ def varnish(live_server, tmp_path):
         process.kill()
 
 
-def _get(url, cookie=None):
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
+def _get(url, cookie=None, headers=None):
+    headers = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
     with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
         return response.read().decode(), response.headers
 
@@ -103,6 +104,12 @@ def test_publish_purges_varnish(varnish, home_page, settings):
         assert headers["X-Varnish-Cache"] == "HIT", url
     # An editor's request is never answered from Varnish.
     assert _get(varnish + "/", cookie="sessionid=x")[1]["X-Varnish-Cache"] == "MISS"
+    # Nor one that carries credentials.
+    auth = {"Authorization": "Bearer a-frontend-token"}
+    assert _get(varnish + "/", headers=auth)[1]["X-Varnish-Cache"] == "MISS"
+    # The newsletter's tracking parameters do not make another copy.
+    for url in ("/nyheter/?utm_source=nyhetsbrev&sida=1&utm_medium=email", "/?mc_cid=a&mc_eid=b"):
+        assert _get(varnish + url)[1]["X-Varnish-Cache"] == "HIT", url
 
     article = ArticlePage.objects.get(pk=article.pk)
     article.title = "Rubrik efter rensning"

@@ -230,3 +230,28 @@ def test_api_shows_counts_and_state_never_registrations(client, home_page):  # n
     assert "anna@example.se" not in body and "Anna" not in body and "Hemligt" not in body
     listing = client.get("/api/v2/pages/?type=home.EventPage&fields=registration").json()
     assert listing["items"][0]["registration"]["registered"] == 1
+
+
+def test_the_personal_link_and_its_export_are_never_cached(client, home_page, settings):  # noqa: F811
+    """The registrant's page and data export hold personal (and health) data: the page cache,
+    Varnish or a CDN must never keep them, or an erased registration would still be served."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    event = make_event(home_page, capacity=5)
+    client.post(register_url(event), form_data(event, diet="Vegan"))
+    reg = Registration.objects.get(email="anna@example.se")
+    link = f"/kalender/anmalan/{reg.token}/"
+    try:
+        for url in (f"{link}?export=json", link):
+            for _ in range(2):
+                response = client.get(url)
+                assert response.status_code == 200, url
+                assert "X-Page-Cache" not in response, (url, response.get("X-Page-Cache"))
+                control = response["Cache-Control"]
+                assert "private" in control and "public" not in control, url
+        client.post(link, {"action": "erase"})
+        assert client.get(f"{link}?export=json").status_code == 404
+    finally:
+        cache.clear()
