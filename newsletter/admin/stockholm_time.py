@@ -42,7 +42,10 @@ class QuarterHourPicker(AdminDateTimeInput):
         )
 
     def get_config(self):
-        return {**super().get_config(), "step": 15}
+        # validateOnBlur off: the calendar would otherwise replace a time it cannot read with the
+        # current time on leaving the field, and a typo would be sent now; the server refuses it
+        # with a reason instead.
+        return {**super().get_config(), "step": 15, "validateOnBlur": False}
 
 
 class StockholmDateTimeField(forms.DateTimeField):
