@@ -623,7 +623,7 @@ def campaign_status_js():
     return format_html(
         '<script src="{}" defer></script><script src="{}" defer></script>',
         static("js/campaign-status.js"),
-        static("js/publish-send-dialog.js"),
+        static("js/publish-send.js"),
     )
 
 
