@@ -546,6 +546,10 @@ def publish_send_context(page, user) -> dict:
         for reason in send_readiness.send_refusals(page, user, campaign, checklist=False)
         if reason not in skip
     ]
+    try:
+        publish_and_send.require_no_intent_on_its_way(campaign, page)
+    except service.CampaignRefused as refused:
+        refusals.append(refused.message)
     return {
         "issue": page,
         "campaign": campaign,

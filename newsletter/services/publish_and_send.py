@@ -50,7 +50,7 @@ def request_publish_and_send(page, user, when: datetime | None = None) -> Decisi
         raise service.CampaignRefused(publish_gate.refusal_message(refusal))
     campaign = service.campaign_for(page)
     service._require_not_sent(campaign)
-    _require_no_intent_on_its_way(campaign, page)
+    require_no_intent_on_its_way(campaign, page)
     operation = SCHEDULE if when is not None else SEND
     if when is not None:
         when = service.check_schedule_time(when)
@@ -86,14 +86,16 @@ def request_publish_and_send(page, user, when: datetime | None = None) -> Decisi
     return Decision(campaign, operation, published=False, send_key=key)
 
 
-def _require_no_intent_on_its_way(campaign: Campaign, page) -> None:
+def require_no_intent_on_its_way(campaign: Campaign | None, page) -> None:
     """A second submission of the dialog (a double click, a second tab) while the first one's
     publish and send or schedule is still on its way: refused with a clear reason, never a
     second send or schedule. An intent that was not carried out may be replaced."""
     from newsletter.services.send_readiness import is_pending
 
-    if campaign.publish_send_intent and not unfulfilled_intent(
-        campaign, is_pending(campaign, page)
+    if (
+        campaign is not None
+        and campaign.publish_send_intent
+        and not unfulfilled_intent(campaign, is_pending(campaign, page))
     ):
         raise service.CampaignRefused(
             _(

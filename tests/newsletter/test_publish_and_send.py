@@ -403,6 +403,9 @@ def test_a_second_submission_while_the_first_is_on_its_way_is_refused_clearly(
     campaign = campaign_of(issue)
     assert campaign.publish_send_intent["operation"] == "send"
     assert campaign.decision != "schedule"
+    # Nor does the dialog offer it again meanwhile.
+    edit = client.get(reverse("wagtailadmin_pages:edit", args=[issue.pk])).content.decode()
+    assert "data-send-blocked" in edit and "data-publish-send-now" not in edit
     with django_capture_on_commit_callbacks(execute=True):
         tasks.send_after_publish.call(campaign.pk, "send", None, sender.pk)
     assert campaign_of(issue).status == CampaignStatus.SENT
