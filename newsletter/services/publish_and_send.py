@@ -23,6 +23,15 @@ from newsletter.services import publish_gate
 STOCKHOLM = service.STOCKHOLM
 
 SEND = "send"
+
+
+def ON_ITS_WAY() -> str:  # noqa: N802 (a message, translated when asked)
+    return _(
+        "“Publish and send” is already on its way for this issue. Wait for the campaign panel "
+        "to show the result."
+    )
+
+
 SCHEDULE = "schedule"
 
 
@@ -65,8 +74,15 @@ def request_publish_and_send(page, user, when: datetime | None = None) -> Decisi
                     "schedule the mailing separately."
                 )
             )
-        latest.publish(user=user)
+        # Under the campaign's lock: of two submissions at once (a double click, two tabs) the
+        # second waits here and then finds the first one's intent, so it publishes nothing.
         with service.locked(campaign.pk) as campaign:
+            service._require_not_sent(campaign)
+            require_no_intent_on_its_way(campaign, page)
+            current = NewsletterIssuePage.objects.get(pk=page.pk)
+            if current.live and current.live_revision_id == latest.pk:
+                raise service.CampaignRefused(ON_ITS_WAY())
+            latest.publish(user=user)
             if operation == SCHEDULE:
                 # The decision, so the panel waits for it; the schedule itself follows the sync.
                 service.record_decision(campaign, "schedule", user)
@@ -97,12 +113,7 @@ def require_no_intent_on_its_way(campaign: Campaign | None, page) -> None:
         and campaign.publish_send_intent
         and not unfulfilled_intent(campaign, is_pending(campaign, page))
     ):
-        raise service.CampaignRefused(
-            _(
-                "“Publish and send” is already on its way for this issue. Wait for the "
-                "campaign panel to show the result."
-            )
-        )
+        raise service.CampaignRefused(ON_ITS_WAY())
 
 
 def after_sync(campaign_id: int, operation: str, when_iso: str | None, user_id=None):
