@@ -124,7 +124,7 @@ def test_exactly_one_send_reaches_mailchimp(issue, sandbox, sender, tmp_path):
 )
 @pytest.mark.django_db(transaction=True)
 def test_publish_and_send_submitted_at_once_publishes_and_sends_once(issue, sandbox, sender):
-    """"Publicera och skicka" on a draft, double-clicked or sent from two tabs at once: one
+    """ "Publicera och skicka" on a draft, double-clicked or sent from two tabs at once: one
     submission publishes and records the send; the others are refused with the reason."""
     from wagtail.models import PageLogEntry
 
