@@ -17,6 +17,7 @@ from newsletter.models import NewsletterIssuePage
 
 from .excerpts import excerpt, object_text
 from .query import (
+    MAX_QUERY_LENGTH,
     RankedResults,
     autocomplete,
     clean_query,
@@ -76,7 +77,13 @@ def _result(obj, terms):
 @require_GET
 @never_cache
 def search_view(request):
-    raw = clean_query(request.GET.get("q", ""))
+    given = request.GET.get("q", "")
+    raw = clean_query(given)
+    # A query longer than the box allows (a pasted text, a crafted link): the first part is
+    # searched and shown, ending at a whole word, and the visitor is told so.
+    shortened = len(given.strip()) > MAX_QUERY_LENGTH
+    if shortened and " " in raw:
+        raw = raw.rsplit(" ", 1)[0].strip()
     query = normalize_query(raw)
     terms = query_terms(raw)
     type_key = request.GET.get("type", "")
@@ -116,6 +123,8 @@ def search_view(request):
         "search/search.html",
         {
             "search_query": raw,
+            "query_shortened": shortened,
+            "max_query_length": MAX_QUERY_LENGTH,
             "search_type": type_key,
             "types": [(key, label) for key, (label, _model) in TYPES.items()],
             "page_obj": page_obj,

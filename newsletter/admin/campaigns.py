@@ -397,6 +397,34 @@ class PublishAndSendForm(forms.Form):
         return data
 
 
+DIALOG_RETRY_KEY = "newsletter_publish_send_retry"
+
+
+def _back_to_dialog(request, page, error: str):
+    """Refused: back to the issue with the dialog open again, the sender's own input in it and
+    the reason beside it (also as the page's message)."""
+    messages.error(request, error)
+    request.session[DIALOG_RETRY_KEY] = {
+        "page_id": page.pk,
+        "when": request.POST.get("when", "")[:100],
+        "operation": request.POST.get("operation", "")[:20],
+        "error": error,
+    }
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+def _dialog_retry(request, page) -> dict | None:
+    """The refused input to show again, once (only on this issue's editor)."""
+    session = getattr(request, "session", None)
+    if session is None or DIALOG_RETRY_KEY not in session:
+        return None
+    retry = session.get(DIALOG_RETRY_KEY) or {}
+    if retry.get("page_id") != page.pk:
+        return None
+    del session[DIALOG_RETRY_KEY]
+    return retry
+
+
 @_senders_only
 @require_POST
 def publish_send_view(request, page_id):
@@ -406,16 +434,14 @@ def publish_send_view(request, page_id):
     form = PublishAndSendForm(request.POST)
     if not form.is_valid():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
-        messages.error(request, " ".join(errors))
-        return redirect("wagtailadmin_pages:edit", page.pk)
+        return _back_to_dialog(request, page, " ".join(errors))
     when = form.cleaned_data["when"]
     try:
         decision = publish_and_send.request_publish_and_send(page, request.user, when)
     except service.SenderRequired:
         raise _NotSender from None
     except service.CampaignRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("wagtailadmin_pages:edit", page.pk)
+        return _back_to_dialog(request, page, refused.message)
     campaign = decision.campaign
     if decision.published:
         when_iso = decision.when.isoformat() if decision.when else None
@@ -520,6 +546,10 @@ def publish_send_context(page, user) -> dict:
         for reason in send_readiness.send_refusals(page, user, campaign, checklist=False)
         if reason not in skip
     ]
+    try:
+        publish_and_send.require_no_intent_on_its_way(campaign, page)
+    except service.CampaignRefused as refused:
+        refusals.append(refused.message)
     return {
         "issue": page,
         "campaign": campaign,
@@ -565,7 +595,19 @@ class PublishAndSendMenuItem(ActionMenuItem):
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
         request = parent_context["request"]
-        context.update(publish_send_context(parent_context["page"], request.user))
+        page = parent_context["page"]
+        context.update(publish_send_context(page, request.user))
+        retry = _dialog_retry(request, page)
+        if retry is not None:
+            form = PublishAndSendForm(initial={"when": retry["when"]} if retry["when"] else {})
+            form.fields["when"].widget.attrs.update(
+                {
+                    "aria-invalid": "true",
+                    "aria-describedby": "publish-send-error publish-send-when-help",
+                }
+            )
+            context["publish_form"] = form
+            context["publish_error"] = retry["error"]
         # Wagtail renders menu items without the request's context processors: the dialog's own
         # forms need the CSRF token put in by hand (the test client doesn't check it; browsers do).
         context["csrf_token"] = get_token(request)
@@ -582,7 +624,11 @@ def campaign_status_js():
     from django.templatetags.static import static
     from django.utils.html import format_html
 
-    return format_html('<script src="{}" defer></script>', static("js/campaign-status.js"))
+    return format_html(
+        '<script src="{}" defer></script><script src="{}" defer></script>',
+        static("js/campaign-status.js"),
+        static("js/publish-send.js"),
+    )
 
 
 # The panel lives in newsletter/panels.py (the page model imports it); re-exported here.

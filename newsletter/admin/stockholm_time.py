@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wagtail.admin.widgets import AdminDateTimeInput
@@ -42,7 +43,10 @@ class QuarterHourPicker(AdminDateTimeInput):
         )
 
     def get_config(self):
-        return {**super().get_config(), "step": 15}
+        # validateOnBlur off: the calendar would otherwise replace a time it cannot read with the
+        # current time on leaving the field, and a typo would be sent now; the server refuses it
+        # with a reason instead.
+        return {**super().get_config(), "step": 15, "validateOnBlur": False}
 
 
 class StockholmDateTimeField(forms.DateTimeField):
@@ -62,4 +66,15 @@ class StockholmDateTimeField(forms.DateTimeField):
 
     def to_python(self, value):
         with timezone.override(STOCKHOLM):
-            return super().to_python(value)
+            try:
+                return super().to_python(value)
+            except forms.ValidationError as error:
+                if getattr(error, "code", None) != "ambiguous_timezone":
+                    raise
+                raise forms.ValidationError(
+                    _(
+                        "That time does not exist in Sweden or occurs twice there (the clocks "
+                        "change that night). Choose another time."
+                    ),
+                    code="ambiguous_timezone",
+                ) from None

@@ -23,6 +23,15 @@ from newsletter.services import publish_gate
 STOCKHOLM = service.STOCKHOLM
 
 SEND = "send"
+
+
+def ON_ITS_WAY() -> str:  # noqa: N802 (a message, translated when asked)
+    return _(
+        "“Publish and send” is already on its way for this issue. Wait for the campaign panel "
+        "to show the result."
+    )
+
+
 SCHEDULE = "schedule"
 
 
@@ -50,6 +59,7 @@ def request_publish_and_send(page, user, when: datetime | None = None) -> Decisi
         raise service.CampaignRefused(publish_gate.refusal_message(refusal))
     campaign = service.campaign_for(page)
     service._require_not_sent(campaign)
+    require_no_intent_on_its_way(campaign, page)
     operation = SCHEDULE if when is not None else SEND
     if when is not None:
         when = service.check_schedule_time(when)
@@ -64,8 +74,15 @@ def request_publish_and_send(page, user, when: datetime | None = None) -> Decisi
                     "schedule the mailing separately."
                 )
             )
-        latest.publish(user=user)
+        # Under the campaign's lock: of two submissions at once (a double click, two tabs) the
+        # second waits here and then finds the first one's intent, so it publishes nothing.
         with service.locked(campaign.pk) as campaign:
+            service._require_not_sent(campaign)
+            require_no_intent_on_its_way(campaign, page)
+            current = NewsletterIssuePage.objects.get(pk=page.pk)
+            if current.live and current.live_revision_id == latest.pk:
+                raise service.CampaignRefused(ON_ITS_WAY())
+            latest.publish(user=user)
             if operation == SCHEDULE:
                 # The decision, so the panel waits for it; the schedule itself follows the sync.
                 service.record_decision(campaign, "schedule", user)
@@ -83,6 +100,20 @@ def request_publish_and_send(page, user, when: datetime | None = None) -> Decisi
         return Decision(campaign, operation, published=False, when=rounded)
     campaign, key = service.request_send(page)
     return Decision(campaign, operation, published=False, send_key=key)
+
+
+def require_no_intent_on_its_way(campaign: Campaign | None, page) -> None:
+    """A second submission of the dialog (a double click, a second tab) while the first one's
+    publish and send or schedule is still on its way: refused with a clear reason, never a
+    second send or schedule. An intent that was not carried out may be replaced."""
+    from newsletter.services.send_readiness import is_pending
+
+    if (
+        campaign is not None
+        and campaign.publish_send_intent
+        and not unfulfilled_intent(campaign, is_pending(campaign, page))
+    ):
+        raise service.CampaignRefused(ON_ITS_WAY())
 
 
 def after_sync(campaign_id: int, operation: str, when_iso: str | None, user_id=None):

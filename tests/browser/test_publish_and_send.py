@@ -254,3 +254,54 @@ def test_confirmation_for_a_sent_campaign_offers_no_send_button(
     assert "redan skickats" in page.locator("[data-send-refused]").inner_text()
     assert page.get_by_role("button", name="Ja, skicka nu").count() == 0
     assert serious_violations(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_dialog_by_keyboard_on_a_phone_and_a_mistyped_time_kept(
+    browser, live_server, home_page, site_settings, sandbox, sender
+):
+    """Keyboard only, 375 px wide: the action menu closes as the dialog opens (it covered the
+    dialog's buttons), the calendar's buttons have names, Escape gives the focus back to the
+    menu's toggle; a mistyped time is refused (the calendar no longer swaps it for "now") and
+    the dialog opens again with it and the reason."""
+    context = browser.new_context(locale="sv-SE", viewport={"width": 375, "height": 800})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    issue = draft_issue(home_page, sender)
+    log_in(page, live_server, sender)
+    page.goto(f"{live_server.url}/admin/pages/{issue.pk}/edit/")
+    toggle = page.locator("footer [data-w-dropdown-target='toggle']").first
+    toggle.focus()
+    page.keyboard.press("Enter")
+    opener = page.locator("[data-publish-send-open]")
+    for _tab in range(12):
+        page.keyboard.press("Tab")
+        if opener.evaluate("el => el === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    dialog = page.locator("#publish-send-dialog")
+    dialog.get_by_text("svensk tid").first.wait_for()
+    page.locator("button[name='action-publish']").wait_for(state="hidden")
+    field = dialog.locator("#publish-send-when")
+    field.focus()  # draws Wagtail's calendar inside the dialog
+    dialog.locator(".xdsoft_datetimepicker").wait_for()
+    assert serious_violations(page, "#publish-send-dialog") == []
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    page.wait_for_function("document.activeElement.dataset.wDropdownTarget === 'toggle'")
+
+    toggle.click()
+    opener.click()
+    field.fill("imorgon kl 8")
+    dialog.get_by_role("button", name="Schemalägg").click()
+    error = dialog.locator("[data-publish-send-error]")
+    error.wait_for()
+    assert "Ange datum och tid" in error.inner_text()
+    assert field.input_value() == "imorgon kl 8"
+    assert field.get_attribute("aria-invalid") == "true"
+    assert not NewsletterIssuePage.objects.get(pk=issue.pk).live
+    box = dialog.locator(".w-dialog__box").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert serious_violations(page, "#publish-send-dialog") == []
+    context.close()

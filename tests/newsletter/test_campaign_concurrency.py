@@ -115,3 +115,42 @@ def test_exactly_one_send_reaches_mailchimp(issue, sandbox, sender, tmp_path):
     assert len(sends) == 1
     assert sorted(m["to"] for m in sandbox.messages(kind="campaign")) == sorted(SUBSCRIBERS)
     assert campaign_of(issue).status == CampaignStatus.SENT
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="SQLite has no row locks: select_for_update is a no-op there (it locks the whole file).",
+)
+@pytest.mark.django_db(transaction=True)
+def test_publish_and_send_submitted_at_once_publishes_and_sends_once(issue, sandbox, sender):
+    """ "Publicera och skicka" on a draft, double-clicked or sent from two tabs at once: one
+    submission publishes and records the send; the others are refused with the reason."""
+    from wagtail.models import PageLogEntry
+
+    from newsletter.services import publish_and_send
+    from tests.newsletter.campaign_fixtures import unpublished
+
+    issue = unpublished(issue, sender)
+    service.campaign_for(issue)
+    barrier = threading.Barrier(4)
+    outcomes: list = []
+
+    def submit():
+        barrier.wait()
+        try:
+            decision = publish_and_send.request_publish_and_send(issue, sender)
+            outcomes.append(("published", decision.published))
+        except service.CampaignRefused as refused:
+            outcomes.append(("refused", refused.message))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(kind for kind, _ in outcomes) == ["published", "refused", "refused", "refused"]
+    assert PageLogEntry.objects.filter(page=issue, action="wagtail.publish").count() == 1
+    assert campaign_of(issue).publish_send_intent["operation"] == "send"

@@ -382,3 +382,53 @@ def test_a_later_decision_replaces_the_intent_that_was_not_carried_out(
     service.request_schedule(issue, when.replace(minute=0, second=0, microsecond=0), user=sender)
     assert campaign_of(issue).publish_send_intent == {}
     assert "blev inte utfört" not in client.get(url("state", issue)).json()["html"]
+
+
+@pytest.mark.parametrize("second", ["send", "schedule"])
+def test_a_second_submission_while_the_first_is_on_its_way_is_refused_clearly(
+    client, issue, sender, sandbox, second, django_capture_on_commit_callbacks
+):
+    """A double click or a second tab: the first "Publicera och skicka" is queued (the worker has
+    not run); the second is refused with the reason, and in the end one campaign, one send."""
+    from newsletter.tasks import campaigns as tasks
+
+    issue = unpublished(issue, sender)
+    client.force_login(sender)
+    day, _when = tomorrow_in_stockholm(9, 0)
+    form = {"operation": "send"}
+    assert client.post(url("publish_send", issue), form).status_code == 302
+    again = {"operation": second, "when": f"{day.isoformat()} 09:00"}
+    response = client.post(url("publish_send", issue), again, follow=True)
+    assert "”Publicera och skicka” är redan på väg för det här numret" in response.content.decode()
+    campaign = campaign_of(issue)
+    assert campaign.publish_send_intent["operation"] == "send"
+    assert campaign.decision != "schedule"
+    # Nor does the dialog offer it again meanwhile.
+    edit = client.get(reverse("wagtailadmin_pages:edit", args=[issue.pk])).content.decode()
+    assert "data-send-blocked" in edit and "data-publish-send-now" not in edit
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.send_after_publish.call(campaign.pk, "send", None, sender.pk)
+    assert campaign_of(issue).status == CampaignStatus.SENT
+    assert len(api_calls(sandbox, "POST", "/actions/send")) == 1
+    assert api_calls(sandbox, "POST", "/actions/schedule") == []
+    assert len(api_calls(sandbox, "POST", "/campaigns")) == 1
+
+
+def test_the_skipped_summer_time_hour_is_refused_in_swedish_and_kept_in_the_dialog(
+    client, issue, sender, sandbox
+):
+    import time_machine
+
+    issue = unpublished(issue, sender)
+    # 2027-03-28 is the last Sunday of March: 02:00-03:00 does not exist in Sweden.
+    with time_machine.travel(datetime.datetime(2027, 3, 1, 12, tzinfo=STOCKHOLM), tick=False):
+        client.force_login(sender)
+        response = client.post(
+            url("publish_send", issue), {"operation": "schedule", "when": "2027-03-28 02:30"}
+        )
+        assert response.status_code == 302
+        html = client.get(response["Location"]).content.decode()
+    assert "Den tiden finns inte i Sverige" in html
+    assert "data-publish-send-reopen" in html and 'value="2027-03-28 02:30"' in html
+    assert not NewsletterIssuePage.objects.get(pk=issue.pk).live
+    assert api_calls(sandbox, "POST") == []

@@ -183,3 +183,17 @@ def test_suggestions_prefix(client, content):
     municipalities = client.get("/search/suggest/", {"q": "Tran"}).json()["suggestions"]
     assert "Tranemo" in [s["title"] for s in municipalities]
     assert client.get("/search/suggest/", {"q": "V"}).json()["suggestions"] == []
+
+
+def test_a_query_longer_than_the_box_is_cut_at_a_word_and_the_visitor_told(client, content):
+    """The box allows 200 characters; a 3,000-character query (a crafted link, a pasted text)
+    is searched and echoed only up to a whole word within them, with a polite note."""
+    long_query = ("Grästorp kommun " * 200)[:3000]
+    response = search(client, q=long_query)
+    echoed = response.context["search_query"]
+    assert 0 < len(echoed) <= 200 and long_query.startswith(echoed)
+    assert echoed.split()[-1] in ("Grästorp", "kommun")
+    html = response.content.decode()
+    assert html.count("Grästorp kommun") < 3 * 14
+    assert "bara de första 200 tecknen användes" in html
+    assert "tecknen användes" not in search(client, q="Grästorp").content.decode()
