@@ -25,7 +25,8 @@ STOCKHOLM = service.STOCKHOLM
 SEND = "send"
 
 
-def ON_ITS_WAY() -> str:  # noqa: N802 (a message, translated when asked)
+def on_its_way_message() -> str:
+    """Translated when asked (in the request's language)."""
     return _(
         "“Publish and send” is already on its way for this issue. Wait for the campaign panel "
         "to show the result."
@@ -81,7 +82,7 @@ def request_publish_and_send(page, user, when: datetime | None = None) -> Decisi
             require_no_intent_on_its_way(campaign, page)
             current = NewsletterIssuePage.objects.get(pk=page.pk)
             if current.live and current.live_revision_id == latest.pk:
-                raise service.CampaignRefused(ON_ITS_WAY())
+                raise service.CampaignRefused(on_its_way_message())
             latest.publish(user=user)
             if operation == SCHEDULE:
                 # The decision, so the panel waits for it; the schedule itself follows the sync.
@@ -113,7 +114,7 @@ def require_no_intent_on_its_way(campaign: Campaign | None, page) -> None:
         and campaign.publish_send_intent
         and not unfulfilled_intent(campaign, is_pending(campaign, page))
     ):
-        raise service.CampaignRefused(ON_ITS_WAY())
+        raise service.CampaignRefused(on_its_way_message())
 
 
 def after_sync(campaign_id: int, operation: str, when_iso: str | None, user_id=None):
