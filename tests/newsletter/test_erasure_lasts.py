@@ -30,8 +30,8 @@ from tests.newsletter.audience_support import (
     mc_put,
     post_event,
 )
+from tests.newsletter.mandrill_support import mandrill_event, signed_post
 from tests.newsletter.subscriber_support import CommittingClient
-from tests.newsletter.test_webhook_anymail import mandrill_event, signed_post
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.urls import resolve
 
 from newsletter import urls_webhooks
 from newsletter.models import Subscriber
-from tests.newsletter.test_webhook_anymail import PATH, mandrill_event, signed_post
+from tests.newsletter.mandrill_support import PATH, mandrill_event, signed_post, signed_raw
 
 pytestmark = pytest.mark.django_db
 
@@ -48,27 +48,6 @@ def test_deploy_check_errors_when_mail_goes_through_mandrill_without_the_keys(se
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.ANYMAIL = {**settings.ANYMAIL, "MANDRILL_WEBHOOK_KEY": ""}
     call_command("check", "--deploy", "--tag", "newsletter")
-
-
-def signed_raw(client, params: dict):
-    """A correctly signed and authenticated post of arbitrary form params."""
-    import base64
-    import hashlib
-    import hmac
-
-    from tests.newsletter.test_webhook_anymail import BASIC_AUTH, WEBHOOK_KEY
-
-    url = f"http://{BASIC_AUTH}@testserver{PATH}"
-    signed = url + "".join(k + params[k] for k in sorted(params))
-    signature = base64.b64encode(
-        hmac.new(WEBHOOK_KEY.encode(), signed.encode(), hashlib.sha1).digest()
-    ).decode()
-    return client.post(
-        PATH,
-        params,
-        HTTP_X_MANDRILL_SIGNATURE=signature,
-        HTTP_AUTHORIZATION="Basic " + base64.b64encode(BASIC_AUTH.encode()).decode(),
-    )
 
 
 @pytest.mark.parametrize(

@@ -25,9 +25,8 @@ from tests.newsletter.audience_support import (
     mc_put,
     post_event,
 )
+from tests.newsletter.mandrill_support import mandrill_event, signed_raw
 from tests.newsletter.subscriber_support import CommittingClient
-from tests.newsletter.test_mandrill_webhook_guard import signed_raw
-from tests.newsletter.test_webhook_anymail import mandrill_event, mandrill_key  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

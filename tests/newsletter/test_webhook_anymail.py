@@ -1,8 +1,6 @@
 """anymail's Mandrill tracking webhook: real Mandrill-format, correctly signed posts."""
 
 import base64
-import hashlib
-import hmac
 import json
 import time
 
@@ -11,56 +9,11 @@ import pytest
 from newsletter.models import Subscriber
 
 from .audience_support import make_subscriber, mc_member
+from .mandrill_support import BASIC_AUTH, PATH, mandrill_event, signed_post
 
 pytestmark = pytest.mark.django_db
 
 Status = Subscriber.Status
-PATH = "/newsletter/webhooks/anymail/mandrill/"
-WEBHOOK_KEY = "test-mandrill-webhook-key"
-BASIC_AUTH = "anymail:secret"  # ANYMAIL WEBHOOK_SECRET in the test settings
-
-
-@pytest.fixture(autouse=True)
-def mandrill_key(settings):
-    settings.ANYMAIL = {**settings.ANYMAIL, "MANDRILL_WEBHOOK_KEY": WEBHOOK_KEY}
-
-
-def mandrill_event(kind: str, email: str, event_id: str, ts: int | None = None) -> dict:
-    """One event as Mandrill posts it (abridged to what anymail reads)."""
-    ts = ts or int(time.time()) + 1
-    return {
-        "event": kind,
-        "_id": event_id,
-        "ts": ts,
-        "msg": {
-            "_id": event_id,
-            "email": email,
-            "sender": "nyhetsbrev@smakom.se",
-            "subject": "Bekräfta din prenumeration",
-            "state": "bounced" if "bounce" in kind else "sent",
-            "tags": [],
-            "metadata": {},
-            "ts": ts - 60,
-        },
-    }
-
-
-def signed_post(
-    client, events: list[dict], *, key: str = WEBHOOK_KEY, auth: str = BASIC_AUTH, path: str = PATH
-):
-    params = {"mandrill_events": json.dumps(events)}
-    # Mandrill signs the exact URL it posts to (with the basic auth) plus the sorted params.
-    url = f"http://{auth}@testserver{path}"
-    signed = url + "".join(k + params[k] for k in sorted(params))
-    signature = base64.b64encode(
-        hmac.new(key.encode(), signed.encode(), hashlib.sha1).digest()
-    ).decode()
-    return client.post(
-        path,
-        params,
-        HTTP_X_MANDRILL_SIGNATURE=signature,
-        HTTP_AUTHORIZATION="Basic " + base64.b64encode(auth.encode()).decode(),
-    )
 
 
 @pytest.mark.parametrize(
