@@ -4,13 +4,13 @@ them too. Publishing, unpublishing, moving or deleting a page purges every URL t
 (`cms.purge`), here and, through Wagtail's frontend cache, in Varnish or the CDN.
 
 What is never cached: anything but GET/HEAD, requests carrying a session or messages cookie
-(logged-in editors, previews, a visitor in the middle of a form) or an Authorization header, the admin, the subscriber
-pages and webhooks (`PAGE_CACHE_EXCLUDE`), and every response that is not a plain 200 for
-everybody (sets a cookie, used a CSRF token, says private/no-cache/no-store).
+(logged-in editors, previews, a visitor in the middle of a form) or an Authorization header,
+the admin, the subscriber pages and webhooks (`PAGE_CACHE_EXCLUDE`), and every response that is
+not a plain 200 for everybody (sets a cookie, used a CSRF token, says private/no-cache/no-store).
 
-Keys: one per scheme, host, path and query string (less tracking parameters), under two generations (one for the path, one for the
-whole site), so purging a path also drops its query variants (`?sida=2`, `?tag=`) without
-listing them, and `purge_all()` drops everything at once.
+Keys: one per scheme, host, path and query string (less tracking parameters), under two
+generations (one for the path, one for the whole site), so purging a path also drops its query
+variants (`?sida=2`, `?tag=`) without listing them, and `purge_all()` drops everything at once.
 """
 
 from __future__ import annotations

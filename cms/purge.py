@@ -2,9 +2,9 @@
 
 One rule, `urls_showing(page)`, used by every path that changes what visitors see: publish
 (also a scheduled go-live, `publish_scheduled`), unpublish, move and delete; after a move or a
-new slug also the former URLs of the page and of every page under it (`former_paths`). The local page
-cache is purged at commit in the same process; Varnish or a CDN (`FRONTEND_CACHE_URL`) through
-Wagtail's frontend cache (`wagtail.contrib.frontend_cache`), whose purge runs as a task.
+new slug also the former URLs of the page and of every page under it (`former_paths`). The
+local page cache is purged at commit in the same process; Varnish or a CDN (`FRONTEND_CACHE_URL`)
+through Wagtail's frontend cache (`wagtail.contrib.frontend_cache`), whose purge runs as a task.
 """
 
 from __future__ import annotations

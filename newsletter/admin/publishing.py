@@ -144,7 +144,7 @@ def _issues_to_bulk_publish(objects, include_descendants: bool):
         if isinstance(specific, NewsletterIssuePage):
             yield specific
         if include_descendants:
-            yield from NewsletterIssuePage.objects.descendant_of(page).not_live().specific()
+            yield from NewsletterIssuePage.objects.descendant_of(page).not_live()
 
 
 @hooks.register("before_bulk_action")
