@@ -88,3 +88,28 @@ def test_a_live_issue_that_no_longer_passes_its_checklist_is_not_sent(goes_out_s
     assert "Ämnesraden är tom." in campaign.last_error
     goes_out_soon.refresh_from_db()
     assert goes_out_soon.live
+
+
+def test_a_mailchimp_failure_while_unscheduling_is_retried_and_nothing_goes_out(
+    goes_out_soon, sandbox
+):
+    """The checklist broke and Mailchimp answers 503 to the unschedule: the go-live stays
+    held, the reconciler's next round finishes the unschedule, and the send never happens."""
+    from wagtail.models import Revision
+
+    live = goes_out_soon.live_revision
+    Revision.objects.filter(pk=live.pk).update(content={**live.content, "subject": ""})
+    sandbox.inject(status=503, count=1, path="/actions/unschedule")
+
+    reconcile()
+    campaign = campaign_of(goes_out_soon)
+    assert sandbox.state.campaigns[campaign.mailchimp_id]["status"] == "schedule"
+    assert campaign.status == CampaignStatus.SCHEDULED  # not recorded as done
+
+    # The retry's backoff has passed: the next round unschedules it.
+    type(campaign).objects.filter(pk=campaign.pk).update(next_retry_at=None, lease_until=None)
+    reconcile()
+    campaign = campaign_of(goes_out_soon)
+    assert sandbox.state.campaigns[campaign.mailchimp_id]["status"] == "save"
+    assert campaign.status == CampaignStatus.SYNCED
+    assert "Ämnesraden är tom." in campaign.last_error
