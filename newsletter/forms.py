@@ -184,7 +184,35 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-class PreferencesForm(forms.Form):
+class ShownValuesMixin:
+    """For a form that edits one subscriber: the values it was shown with travel with it, signed
+    for that subscriber, in its `shown` hidden field. What the person changed is then what differs
+    from them, not from the row as it is when the form comes back, so a change made meanwhile
+    elsewhere (by an editor, by Mailchimp, an address the subscriber moved to) is not reverted by
+    saving the other fields. A missing or tampered copy compares with the row as it is."""
+
+    shown_salt = ""
+
+    def track_shown_values(self, pk, names) -> None:
+        names = tuple(names)
+        if not self.is_bound:
+            values = {name: self.initial.get(name) for name in names}
+            self.fields["shown"].initial = signing.dumps(
+                {"pk": pk, "values": values}, salt=self.shown_salt
+            )
+            return
+        try:
+            shown = signing.loads(
+                self.data.get(self.add_prefix("shown")) or "", salt=self.shown_salt
+            )
+        except (signing.BadSignature, ValueError, UnicodeError):
+            return
+        if isinstance(shown, dict) and shown.get("pk") == pk:
+            values = shown.get("values") or {}
+            self.initial.update({k: v for k, v in values.items() if k in names})
+
+
+class PreferencesForm(ShownValuesMixin, forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
@@ -208,31 +236,15 @@ class PreferencesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose among the listed interests.")},
     )
-    # The values the form was shown with (signed, for this subscriber): what the person changed
-    # is what differs from them, so a change made meanwhile elsewhere (by an editor, by
-    # Mailchimp) is not reverted by saving the other fields.
-    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)  # ShownValuesMixin
 
-    SHOWN_SALT = "newsletter.preferences.shown"
+    shown_salt = "newsletter.preferences.shown"
     EDITABLE = ("name", "organisation", "municipality", "interests")
 
     def __init__(self, *args, subscriber_pk: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if subscriber_pk is None:
-            return
-        if not self.is_bound:
-            values = {name: self.initial.get(name) for name in self.EDITABLE}
-            self.fields["shown"].initial = signing.dumps(
-                {"pk": subscriber_pk, "values": values}, salt=self.SHOWN_SALT
-            )
-            return
-        try:
-            shown = signing.loads(self.data.get("shown") or "", salt=self.SHOWN_SALT)
-        except (signing.BadSignature, ValueError, UnicodeError):
-            return  # a page from before this field: compared with the subscriber as they are
-        if isinstance(shown, dict) and shown.get("pk") == subscriber_pk:
-            values = shown.get("values") or {}
-            self.initial.update({k: v for k, v in values.items() if k in self.EDITABLE})
+        if subscriber_pk is not None:
+            self.track_shown_values(subscriber_pk, self.EDITABLE)
 
     def changed_values(self) -> dict:
         """The cleaned values of the fields the person changed."""

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -31,7 +30,7 @@ from wagtail.snippets.widgets import AdminSnippetChooser
 from cms.exports import SafeSpreadsheetExportMixin
 from home.models import Municipality
 from newsletter import audience_sync
-from newsletter.forms import ImportForm
+from newsletter.forms import ImportForm, ShownValuesMixin
 from newsletter.models import (
     MailchimpErasure,
     MailchimpWebhookEvent,
@@ -45,7 +44,7 @@ from newsletter.services import tombstones
 Status = Subscriber.Status
 
 
-class SubscriberForm(WagtailAdminModelForm):
+class SubscriberForm(ShownValuesMixin, WagtailAdminModelForm):
     tags = forms.MultipleChoiceField(
         label=gettext_lazy("Interests"),
         choices=INTERESTS,
@@ -67,33 +66,15 @@ class SubscriberForm(WagtailAdminModelForm):
         # Some 290 municipalities: a chooser with search, not a long drop-down.
         widgets = {"municipality": AdminSnippetChooser(Municipality)}
 
-    # The values the form was shown with (signed): what the editor changed is what differs from
-    # them, not from the row as it is when the form comes back, so a change made meanwhile (an
-    # address the subscriber moved to, a name they corrected) is not reverted by an edit of
-    # something else. Rendered as a hidden input (not a panel field).
-    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Rendered as a hidden input (not a panel field).
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)  # ShownValuesMixin
 
-    SHOWN_SALT = "newsletter.admin.subscriber-form.shown"
+    shown_salt = "newsletter.admin.subscriber-form.shown"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.instance.pk:
-            return
-        if not self.is_bound:
-            values = {name: self.initial.get(name) for name in self._meta.fields}
-            self.fields["shown"].initial = signing.dumps(
-                {"pk": self.instance.pk, "values": values}, salt=self.SHOWN_SALT
-            )
-            return
-        try:
-            values = signing.loads(
-                self.data.get(self.add_prefix("shown")) or "", salt=self.SHOWN_SALT
-            )
-        except (signing.BadSignature, ValueError, UnicodeError):
-            return  # a form from before this field: compared with the row as it is now
-        if isinstance(values, dict) and values.get("pk") == self.instance.pk:
-            shown = values.get("values") or {}
-            self.initial.update({k: v for k, v in shown.items() if k in self._meta.fields})
+        if self.instance.pk:
+            self.track_shown_values(self.instance.pk, self._meta.fields)
 
     def clean_email(self):
         try:
